@@ -1,0 +1,163 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "switchboard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "switchboard", targets: ["Switchboard"]),
+        .executable(name: "switchboard-fake-upstream", targets: ["FakeUpstream"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Shared: wire types, core domain, providers, backends. No Hummingbird here.
+        .target(
+            name: "GatewaySchema",
+            path: "Sources/Shared/Schema",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GatewayCore",
+            dependencies: [
+                "GatewaySchema",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Sources/Shared/Core",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GatewayProviders",
+            dependencies: [
+                "GatewayCore", "GatewaySchema",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/Providers",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GatewayBackends",
+            dependencies: [
+                "GatewayCore", "GatewaySchema",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Shared/Backends",
+            swiftSettings: swiftSettings
+        ),
+        // Services.
+        .target(
+            name: "GatewayEdge",
+            dependencies: [
+                "GatewayCore", "GatewaySchema",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Edge/Service",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GatewayRouter",
+            dependencies: [
+                "GatewayCore", "GatewaySchema", "GatewayProviders", "GatewayEdge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Router/Service",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GatewayWorkers",
+            dependencies: [
+                "GatewayCore", "GatewaySchema",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Sources/Workers/Audit",
+            swiftSettings: swiftSettings
+        ),
+        // The all-in-one composition (embedded mode) and the admin CLI.
+        .target(
+            name: "SwitchboardApp",
+            dependencies: [
+                "GatewayCore", "GatewaySchema", "GatewayProviders", "GatewayBackends",
+                "GatewayEdge", "GatewayRouter", "GatewayWorkers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Switchboard/App",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Switchboard",
+            dependencies: [
+                "SwitchboardApp", "GatewayCore", "GatewayBackends",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Switchboard/Main",
+            swiftSettings: swiftSettings
+        ),
+        // A fake OpenAI-compatible upstream for tests and benchmarks (proven against the openai SDK).
+        .executableTarget(
+            name: "FakeUpstream",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/Support/FakeUpstream",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SchemaTests", dependencies: ["GatewaySchema"], path: "Tests/SchemaTests",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CoreTests", dependencies: ["GatewayCore", "GatewaySchema"], path: "Tests/CoreTests",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ProvidersTests", dependencies: ["GatewayProviders", "GatewayCore", "GatewaySchema"],
+            path: "Tests/ProvidersTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BackendsTests", dependencies: ["GatewayBackends", "GatewayCore", "GatewaySchema"],
+            path: "Tests/BackendsTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "SwitchboardApp", "GatewayCore", "GatewaySchema", "GatewayBackends", "GatewayRouter",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/GatewayTests", swiftSettings: swiftSettings),
+    ]
+)

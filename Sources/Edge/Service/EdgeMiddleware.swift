@@ -1,0 +1,172 @@
+import GatewayCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The edge: request id, CORS, API key authentication (status, expiry), quotas, the error envelope, and one
+/// audit event per `/v1` request, emitted after the client has its last byte (or went away).
+public struct EdgeMiddleware: RouterMiddleware {
+    public typealias Context = GatewayRequestContext
+
+    let keys: KeyCache
+    let quotas: any QuotaStore
+    let policy: QuotaPolicy
+    let cors: GatewayConfig.CORS?
+    let sink: any AuditSink
+    let clock: any WallClock
+    let metrics: EdgeMetrics
+
+    public init(
+        keys: KeyCache, quotas: any QuotaStore, policy: QuotaPolicy, cors: GatewayConfig.CORS?, sink: any AuditSink,
+        clock: any WallClock = SystemWallClock()
+    ) {
+        self.keys = keys
+        self.quotas = quotas
+        self.policy = policy
+        self.cors = cors
+        self.sink = sink
+        self.clock = clock
+        self.metrics = EdgeMetrics()
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let path = request.uri.path
+        let method = request.method.rawValue
+        guard path.hasPrefix("/v1/") || path == "/v1" else {
+            var response: Response
+            do {
+                response = try await next(request, context)
+            } catch {
+                response = GatewayError.from(error, path: path, method: method).response
+            }
+            response.headers[HTTPField.Name("x-request-id")!] = context.requestID
+            return response
+        }
+        if request.method == .options, let cors {
+            var response = Response(status: .noContent)
+            CORSHeaders.apply(cors, request: request, preflight: true, to: &response.headers)
+            return response
+        }
+        let audit = context.audit
+        audit.update {
+            $0.method = method
+            $0.path = path
+        }
+        var context = context
+        var decision: QuotaDecision?
+        var response: Response
+        do {
+            let record = try await authenticate(request)
+            context.identity = Identity(record)
+            audit.update {
+                $0.tenant = record.tenant
+                $0.keyID = record.keyID
+                $0.keyLabel = record.label
+            }
+            let checks = policy.checks(for: record)
+            if !checks.isEmpty {
+                let now = clock.now()
+                let result: QuotaDecision
+                do {
+                    result = try await quotas.consume(checks, units: 1, now: now)
+                } catch {
+                    context.logger.error("quota store failed", metadata: ["error": "\(error)"])
+                    throw GatewayError.serviceUnavailable("The rate limiter is unavailable; retry shortly.")
+                }
+                decision = result
+                if !result.allowed, let exceeded = result.exceeded {
+                    let retry = result.retryAfter(now: now.unixSeconds)
+                    let scope = exceeded.check.scope.hasPrefix("key:") ? "API key" : "organization"
+                    let window = exceeded.check.window == .minute ? "requests per minute" : "requests per day"
+                    throw GatewayError.rateLimited(
+                        "Rate limit reached for this \(scope): \(exceeded.check.limit) \(window). "
+                            + "Try again in \(retry)s.", retryAfterSeconds: retry)
+                }
+            }
+            response = try await next(request, context)
+        } catch {
+            let gatewayError = GatewayError.from(error, path: path, method: method)
+            if gatewayError.status >= 500 && !(error is GatewayError) {
+                context.logger.error("request failed", metadata: ["error": "\(error)"])
+            }
+            audit.update { if $0.errorCode == nil { $0.errorCode = gatewayError.code ?? gatewayError.type } }
+            response = gatewayError.response
+        }
+        response.headers[HTTPField.Name("x-request-id")!] = context.requestID
+        if let decision { QuotaPolicy.headers(decision, now: clock.now().unixSeconds, into: &response.headers) }
+        if let cors { CORSHeaders.apply(cors, request: request, preflight: false, to: &response.headers) }
+        return finishAudit(response, audit: audit)
+    }
+
+    func authenticate(_ request: Request) async throws -> APIKeyRecord {
+        guard let header = request.headers[.authorization] else { throw GatewayError.missingAPIKey() }
+        var token = Substring(header)
+        if token.lowercased().hasPrefix("bearer ") { token = token.dropFirst(7) } else {
+            throw GatewayError.invalidAPIKey("The Authorization header must be 'Bearer <key>'.")
+        }
+        token = token.drop(while: { $0 == " " })
+        guard !token.isEmpty, token.count <= 256 else { throw GatewayError.invalidAPIKey() }
+        let record: APIKeyRecord?
+        do {
+            record = try await keys.lookup(hash: APIKey.hash(String(token)))
+        } catch {
+            throw GatewayError.serviceUnavailable("The key store is unavailable; retry shortly.")
+        }
+        guard let record else { throw GatewayError.invalidAPIKey() }
+        if let reason = record.rejection(at: clock.now()) { throw GatewayError.invalidAPIKey(reason) }
+        return record
+    }
+
+    /// Emit the audit event once the body is written (or the write failed because the client went away).
+    func finishAudit(_ response: Response, audit: AuditRecorder) -> Response {
+        var response = response
+        let status = Int(response.status.code)
+        let body = response.body
+        let sink = self.sink
+        let metrics = self.metrics
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            do {
+                try await body.write(writer)
+            } catch {
+                if let event = audit.finish(httpStatus: status, clientDisconnected: true) {
+                    sink.emit(event)
+                    metrics.record(event)
+                }
+                throw error
+            }
+            if let event = audit.finish(httpStatus: status, clientDisconnected: false) {
+                sink.emit(event)
+                metrics.record(event)
+            }
+        }
+        return response
+    }
+}
+
+/// CORS response headers from configuration.
+enum CORSHeaders {
+    static func apply(_ cors: GatewayConfig.CORS, request: Request, preflight: Bool, to headers: inout HTTPFields) {
+        guard let origin = request.headers[.origin] else { return }
+        let allowed = cors.allowedOrigins.contains("*") || cors.allowedOrigins.contains(origin)
+        guard allowed else { return }
+        headers[.accessControlAllowOrigin] = cors.allowedOrigins.contains("*") ? "*" : origin
+        if !cors.allowedOrigins.contains("*") { headers[.vary] = "Origin" }
+        headers[.accessControlExposeHeaders] =
+            "x-request-id, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, retry-after"
+        if preflight {
+            headers[.accessControlAllowMethods] = "GET, POST, DELETE, OPTIONS"
+            headers[.accessControlAllowHeaders] =
+                request.headers[.accessControlRequestHeaders] ?? cors.allowedHeaders.joined(separator: ", ")
+            headers[.accessControlMaxAge] = String(cors.maxAgeSeconds)
+        }
+    }
+}

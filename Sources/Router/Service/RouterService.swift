@@ -1,0 +1,161 @@
+import GatewayCore
+import GatewayEdge
+import GatewayProviders
+import GatewaySchema
+import HTTPTypes
+import Hummingbird
+import Logging
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `/v1/chat/completions`, `/v1/completions` and `/v1/models`: alias routing, dispatch with fallbacks, the
+/// streaming relay and usage capture.
+public struct RouterService: Sendable {
+    let routes: LiveRoutes
+    let dispatcher: Dispatcher
+    let limits: BodyLimits
+
+    public init(routes: LiveRoutes, dispatcher: Dispatcher, limits: BodyLimits) {
+        self.routes = routes
+        self.dispatcher = dispatcher
+        self.limits = limits
+    }
+
+    /// Register the router's endpoints.
+    public func addRoutes(to router: Router<GatewayRequestContext>) {
+        router.post("/v1/chat/completions") { request, context in
+            try await self.complete(request, context: context, endpoint: .chat)
+        }
+        router.post("/v1/completions") { request, context in
+            try await self.complete(request, context: context, endpoint: .completions)
+        }
+        router.get("/v1/models") { _, context in
+            self.listModels(context: context)
+        }
+        router.get("/v1/models/{model}") { _, context in
+            try self.retrieveModel(context.parameters.require("model"), context: context)
+        }
+    }
+
+    func listModels(context: GatewayRequestContext) -> Response {
+        let table = routes.current
+        let data: [JSONValue] = table.aliases.filter { context.identity?.allows(model: $0) ?? false }.map {
+            Self.modelObject($0)
+        }
+        return Self.json(["object": "list", "data": .array(data)])
+    }
+
+    func retrieveModel(_ model: String, context: GatewayRequestContext) throws -> Response {
+        guard routes.current.route(for: model) != nil, context.identity?.allows(model: model) ?? false else {
+            throw GatewayError.modelNotFound(model)
+        }
+        return Self.json(Self.modelObject(model))
+    }
+
+    static func modelObject(_ alias: String) -> JSONValue {
+        ["id": .string(alias), "object": "model", "created": 0, "owned_by": "switchboard"]
+    }
+
+    func complete(_ request: Request, context: GatewayRequestContext, endpoint: ProviderEndpoint) async throws
+        -> Response
+    {
+        let body = try await limits.readJSONObject(request)
+        guard let model = body["model"]?.stringValue, !model.isEmpty else {
+            throw GatewayError.invalidRequest("You must provide a model parameter.", param: "model")
+        }
+        try Self.validate(body, endpoint: endpoint)
+        let stream = body["stream"]?.boolValue ?? false
+        context.audit.update {
+            $0.alias = model
+            $0.stream = stream
+        }
+        guard let identity = context.identity else { throw GatewayError.missingAPIKey() }
+        guard identity.allows(model: model) else { throw GatewayError.modelNotAllowed(model) }
+        let table = routes.current
+        guard let route = table.route(for: model), route.kind == .chat else { throw GatewayError.modelNotFound(model) }
+        var generator = SystemRandomNumberGenerator()
+        let candidates = table.candidates(for: route.alias, using: &generator)
+        let requestID = context.requestID
+        let audit = context.audit
+        if stream {
+            let includeUsage = body["stream_options"]?["include_usage"]?.boolValue ?? false
+            let started: StartedStream
+            do {
+                (started, _) = try await dispatcher.run(candidates, endpoint: endpoint, audit: audit) {
+                    provider, resolved in
+                    try await provider.stream(
+                        ProviderCall(
+                            target: resolved.target, credential: resolved.credential, endpoint: endpoint, body: body,
+                            requestID: requestID))
+                }
+            } catch let failure as DispatchFailure {
+                throw failure.gatewayError
+            }
+            return StreamRelay(
+                alias: model, endpoint: endpoint, includeUsage: includeUsage, audit: audit
+            ).response(started)
+        }
+        let result: ProviderResult
+        do {
+            (result, _) = try await dispatcher.run(candidates, endpoint: endpoint, audit: audit) { provider, resolved in
+                try await provider.send(
+                    ProviderCall(
+                        target: resolved.target, credential: resolved.credential, endpoint: endpoint, body: body,
+                        requestID: requestID))
+            }
+        } catch let failure as DispatchFailure {
+            throw failure.gatewayError
+        }
+        var out = result.body
+        out["id"] = .string(endpoint == .chat ? RandomID.chatCompletionID() : RandomID.completionID())
+        out["created"] = .number(JSONNumber(Int(Date().timeIntervalSince1970)))
+        out["model"] = .string(model)
+        if let usage = result.usage {
+            audit.update {
+                $0.promptTokens = usage.promptTokens
+                $0.completionTokens = usage.completionTokens
+                $0.cachedTokens = usage.cachedTokens
+            }
+        }
+        audit.markFirstByte()
+        return Self.json(.object(out))
+    }
+
+    /// Checks the fields the gateway itself relies on; everything else is the upstream's to judge.
+    static func validate(_ body: JSONObject, endpoint: ProviderEndpoint) throws {
+        if endpoint == .chat {
+            guard let messages = body["messages"]?.arrayValue else {
+                throw GatewayError.invalidRequest("'messages' is required and must be an array.", param: "messages")
+            }
+            guard !messages.isEmpty else {
+                throw GatewayError.invalidRequest("'messages' must contain at least one message.", param: "messages")
+            }
+            for (index, message) in messages.enumerated() {
+                guard message.objectValue != nil, message["role"]?.stringValue != nil else {
+                    throw GatewayError.invalidRequest(
+                        "messages[\(index)] must be an object with a 'role'.", param: "messages[\(index)]")
+                }
+            }
+        } else if body["prompt"] == nil {
+            throw GatewayError.invalidRequest("'prompt' is required.", param: "prompt")
+        }
+        if let stream = body["stream"], !stream.isNull, stream.boolValue == nil {
+            throw GatewayError.invalidRequest("'stream' must be a boolean.", param: "stream")
+        }
+        if let n = body["n"], !n.isNull {
+            guard let value = n.intValue, (1...128).contains(value) else {
+                throw GatewayError.invalidRequest("'n' must be an integer between 1 and 128.", param: "n")
+            }
+        }
+    }
+
+    static func json(_ value: JSONValue) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
+    }
+}

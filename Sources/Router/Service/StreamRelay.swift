@@ -1,0 +1,85 @@
+import GatewayCore
+import GatewayProviders
+import GatewaySchema
+import HTTPTypes
+import Hummingbird
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Relays a started upstream stream to the client as OpenAI SSE, chunk by chunk with no buffering: the
+/// gateway's own id, `created` and the alias as `model`; usage captured from the final chunk and passed on
+/// only if the client asked for it; `data: [DONE]` at the end, or an SSE error event if the upstream fails.
+struct StreamRelay: Sendable {
+    let alias: String
+    let endpoint: ProviderEndpoint
+    let includeUsage: Bool
+    let audit: AuditRecorder
+
+    func response(_ started: StartedStream) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        headers[HTTPField.Name("x-accel-buffering")!] = "no"
+        let id: JSONValue = .string(endpoint == .chat ? RandomID.chatCompletionID() : RandomID.completionID())
+        let created: JSONValue = .number(JSONNumber(Int(Date().timeIntervalSince1970)))
+        let relay = self
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(512)
+                var iterator = started.chunks.makeAsyncIterator()
+                while true {
+                    let next: JSONObject?
+                    do {
+                        next = try await iterator.next()
+                    } catch {
+                        // The upstream failed after the stream began: end with an error event, never [DONE].
+                        let failure = UpstreamHTTP.map(error)
+                        relay.audit.update {
+                            $0.streamFailed = true
+                            $0.errorCode = "upstream_stream_error"
+                        }
+                        let envelope: JSONValue = [
+                            "error": [
+                                "message": .string("The upstream stream failed: \(failure.message)"),
+                                "type": "server_error", "param": nil, "code": "upstream_stream_error",
+                            ]
+                        ]
+                        bytes.removeAll(keepingCapacity: true)
+                        SSEEncoder.data(envelope.serialized(), into: &bytes)
+                        try await writer.write(ByteBuffer(bytes: bytes))
+                        try await writer.finish(nil)
+                        return
+                    }
+                    guard var chunk = next else { break }
+                    let usage = Usage(chunk["usage"])
+                    if let usage {
+                        relay.audit.update {
+                            $0.promptTokens = usage.promptTokens
+                            $0.completionTokens = usage.completionTokens
+                            $0.cachedTokens = usage.cachedTokens
+                        }
+                    }
+                    let isUsageOnly = chunk["choices"]?.arrayValue?.isEmpty ?? false
+                    if !relay.includeUsage {
+                        if isUsageOnly { continue }
+                        chunk.removeValue(forKey: "usage")
+                    }
+                    chunk["id"] = id
+                    chunk["created"] = created
+                    chunk["model"] = .string(relay.alias)
+                    bytes.removeAll(keepingCapacity: true)
+                    SSEEncoder.data(JSONValue.object(chunk).serialized(), into: &bytes)
+                    relay.audit.markFirstByte()
+                    try await writer.write(ByteBuffer(bytes: bytes))
+                }
+                try await writer.write(ByteBuffer(bytes: SSEEncoder.done))
+                try await writer.finish(nil)
+            })
+    }
+}

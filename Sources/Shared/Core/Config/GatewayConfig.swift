@@ -1,0 +1,111 @@
+/// Everything a gateway process is configured with: one YAML file, then environment variables, then flags.
+public struct GatewayConfig: Sendable {
+    public struct Listen: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+        /// Parses `host:port`, `:port` or `[::1]:port`.
+        public init?(_ text: String) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                (0...65535).contains(port)
+            else { return nil }
+            var host = String(text[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            self.init(host: host.isEmpty ? "0.0.0.0" : host, port: port)
+        }
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    public struct CORS: Sendable, Equatable {
+        /// `*` or exact origins.
+        public var allowedOrigins: [String]
+        public var allowedHeaders: [String]
+        public var maxAgeSeconds: Int
+        public init(allowedOrigins: [String], allowedHeaders: [String], maxAgeSeconds: Int) {
+            self.allowedOrigins = allowedOrigins
+            self.allowedHeaders = allowedHeaders
+            self.maxAgeSeconds = maxAgeSeconds
+        }
+    }
+
+    public struct Server: Sendable, Equatable {
+        public var maxBodyBytes = 4 * 1024 * 1024
+        public var maxJSONDepth = 64
+        /// How long in-flight streams may run on after SIGTERM before they are ended.
+        public var drainTimeoutSeconds = 30.0
+        public var cors: CORS?
+        public init() {}
+    }
+
+    public struct Upstream: Sendable, Equatable {
+        public var connectTimeoutSeconds = 10.0
+        /// Deadline for a whole buffered call, and for the head plus first event of a stream.
+        public var requestTimeoutSeconds = 600.0
+        /// Longest silence allowed between two bytes of a stream.
+        public var streamIdleTimeoutSeconds = 120.0
+        /// Connections kept per upstream host.
+        public var connectionsPerHost = 64
+        public var maxResponseBytes = 64 * 1024 * 1024
+        public init() {}
+    }
+
+    public struct Retry: Sendable, Equatable {
+        /// Attempts per request across all targets and fallbacks.
+        public var maxAttempts = 3
+        public var backoffBaseMilliseconds = 50.0
+        public var backoffMaxMilliseconds = 2000.0
+        public init() {}
+    }
+
+    /// Default limits for tenants (per key limits come from the key).
+    public struct Limits: Sendable, Equatable {
+        public var tenantRPM: Int? = 60
+        public var tenantRPD: Int? = 1000
+        public init() {}
+    }
+
+    public struct OpenAIProfile: Sendable, Equatable {
+        public var baseURL: String
+        public var apiKey: String?
+        /// Named keys for `key_id` on targets.
+        public var keyPool: [String: String]
+        public init(baseURL: String, apiKey: String? = nil, keyPool: [String: String] = [:]) {
+            self.baseURL = baseURL
+            self.apiKey = apiKey
+            self.keyPool = keyPool
+        }
+    }
+
+    public struct Mock: Sendable, Equatable {
+        public var streamDelayMilliseconds = 15.0
+        public init() {}
+    }
+
+    public var listen = Listen(host: "127.0.0.1", port: 8080)
+    public var dataDirectory = ".switchboard"
+    public var logLevel = "info"
+    /// `json` (default) or `text`.
+    public var logFormat = "json"
+    public var server = Server()
+    public var upstream = Upstream()
+    public var retry = Retry()
+    public var circuitBreaker = CircuitBreaker.Settings()
+    public var limits = Limits()
+    public var keyCacheSeconds = 5.0
+    public var routesRefreshSeconds = 5.0
+    public var openAI = OpenAIProfile(baseURL: "https://api.openai.com/v1")
+    /// `openai_compatible:<profile>` upstreams by lowercased profile.
+    public var compatible: [String: OpenAIProfile] = [:]
+    public var mock = Mock()
+    /// Routes from the file (or the defaults); live routes from the route store override them per alias.
+    public var routes: [Route] = []
+    /// Whether `routes` came from the built-in defaults rather than the file.
+    public var usingDefaultRoutes = true
+    /// The process environment the configuration was read with (credentials are resolved from it on use).
+    public var environment: [String: String] = [:]
+
+    public init() {}
+}

@@ -1,0 +1,62 @@
+import GatewaySchema
+import Synchronization
+
+/// Finds the credential for a target, following the key-pool conventions:
+///
+/// - a target's `key_id` selects `<PROVIDER>_API_KEY_<KEY_ID>` (key id uppercased, every non-alphanumeric
+///   replaced by `_`), then the profile's `key_pool` entry in the file, falling back to the default credential;
+/// - the default credential is `<PROVIDER>_API_KEY`, then the file's `api_key`;
+/// - a credential whose value is a JSON array of strings is a pool used round-robin.
+public final class CredentialResolver: Sendable {
+    let environment: [String: String]
+    let profiles: [String: GatewayConfig.OpenAIProfile]
+    let counters: Mutex<[String: Int]> = Mutex([:])
+
+    public init(config: GatewayConfig) {
+        self.environment = config.environment
+        var profiles = config.compatible.mapValues { $0 }
+        profiles["OPENAI"] = config.openAI
+        var keyed: [String: GatewayConfig.OpenAIProfile] = [:]
+        for (name, profile) in profiles {
+            let stem = name == "OPENAI" ? "OPENAI" : ProviderRef(family: .openaiCompatible, profile: name).environmentStem
+            keyed[stem] = profile
+        }
+        self.profiles = keyed
+    }
+
+    /// The credential to use now, or nil when none is configured.
+    public func credential(for provider: ProviderRef, keyID: String?) -> String? {
+        let stem = provider.environmentStem
+        var source: (name: String, value: String)?
+        if let keyID {
+            let name = "\(stem)_API_KEY_\(EnvironmentName.normalize(keyID))"
+            if let value = environment[name], !value.isEmpty {
+                source = (name, value)
+            } else if let value = profiles[stem]?.keyPool[keyID], !value.isEmpty {
+                source = ("\(stem):pool:\(keyID)", value)
+            }
+        }
+        if source == nil {
+            if let value = environment["\(stem)_API_KEY"], !value.isEmpty {
+                source = ("\(stem)_API_KEY", value)
+            } else if let value = profiles[stem]?.apiKey, !value.isEmpty {
+                source = ("\(stem):api_key", value)
+            }
+        }
+        guard let source else { return nil }
+        return pick(from: source.value, counter: source.name)
+    }
+
+    /// A plain key, or the next key of a JSON array, round-robin per source.
+    func pick(from value: String, counter name: String) -> String {
+        guard value.first == "[", case .array(let items)? = try? JSONParser.parse(value) else { return value }
+        let keys = items.compactMap(\.stringValue).filter { !$0.isEmpty }
+        guard !keys.isEmpty else { return value }
+        let index = counters.withLock { counters -> Int in
+            let current = counters[name, default: 0]
+            counters[name] = current &+ 1
+            return current
+        }
+        return keys[index % keys.count]
+    }
+}

@@ -1,0 +1,19 @@
+/// The seams between gateway logic and infrastructure, chosen once at start-up by the backend selection.
+public struct GatewayPorts: Sendable {
+    public var keys: any APIKeyStore
+    public var quotas: any QuotaStore
+    public var routes: any RouteStore
+    public var queue: any MessageQueue
+    public var requestLog: any RequestLog
+
+    public init(
+        keys: any APIKeyStore, quotas: any QuotaStore, routes: any RouteStore, queue: any MessageQueue,
+        requestLog: any RequestLog
+    ) {
+        self.keys = keys
+        self.quotas = quotas
+        self.routes = routes
+        self.queue = queue
+        self.requestLog = requestLog
+    }
+}

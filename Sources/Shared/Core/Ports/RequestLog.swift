@@ -1,0 +1,9 @@
+/// The request log: one row per request id, written by the audit consumer.
+public protocol RequestLog: Sendable {
+    /// Insert events; an event whose request id is already present is ignored. Returns how many were new.
+    @discardableResult
+    func insert(_ events: [AuditEvent]) async throws -> Int
+    /// The most recent events, newest first, optionally of one tenant, with an id below `before` for paging.
+    func recent(limit: Int, tenant: String?) async throws -> [AuditEvent]
+    func find(requestID: String) async throws -> AuditEvent?
+}

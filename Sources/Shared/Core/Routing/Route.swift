@@ -1,0 +1,116 @@
+/// Which upstream API a target talks to: `openai`, `openai_compatible:<profile>`, `mock`.
+public struct ProviderRef: Sendable, Hashable, CustomStringConvertible {
+    public enum Family: String, Sendable, Hashable, CaseIterable {
+        case openai
+        case openaiCompatible = "openai_compatible"
+        case mock
+    }
+
+    public var family: Family
+    /// The profile of an `openai_compatible:<profile>` provider (lowercased), else nil.
+    public var profile: String?
+
+    public init(family: Family, profile: String? = nil) {
+        self.family = family
+        self.profile = profile
+    }
+
+    /// Parses `openai`, `mock`, `openai_compatible:gemini`.
+    public init?(_ text: String) {
+        if let colon = text.firstIndex(of: ":") {
+            let head = String(text[..<colon])
+            let profile = String(text[text.index(after: colon)...]).lowercased()
+            guard head == Family.openaiCompatible.rawValue, !profile.isEmpty,
+                profile.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+            else { return nil }
+            self.init(family: .openaiCompatible, profile: profile)
+        } else {
+            guard let family = Family(rawValue: text), family != .openaiCompatible else { return nil }
+            self.init(family: family)
+        }
+    }
+
+    public var description: String {
+        if let profile { return "\(family.rawValue):\(profile)" }
+        return family.rawValue
+    }
+
+    /// Environment-variable stem of this provider: `OPENAI`, `OPENAI_COMPAT_GEMINI`, `MOCK`.
+    public var environmentStem: String {
+        switch family {
+        case .openai: return "OPENAI"
+        case .mock: return "MOCK"
+        case .openaiCompatible: return "OPENAI_COMPAT_" + EnvironmentName.normalize(profile ?? "")
+        }
+    }
+}
+
+/// Which OpenAI endpoint to call on an OpenAI-family upstream.
+public enum EndpointMode: String, Sendable, Hashable, CaseIterable {
+    case chat
+    case completions
+    /// Chat first; completions only after an endpoint-compatibility error.
+    case auto
+}
+
+/// One place an alias can be served from.
+public struct RouteTarget: Sendable, Hashable, CustomStringConvertible {
+    public var provider: ProviderRef
+    public var model: String
+    public var weight: Double
+    public var endpointMode: EndpointMode
+    public var keyID: String?
+
+    public init(
+        provider: ProviderRef, model: String, weight: Double = 1, endpointMode: EndpointMode = .chat,
+        keyID: String? = nil
+    ) {
+        self.provider = provider
+        self.model = model
+        self.weight = weight
+        self.endpointMode = endpointMode
+        self.keyID = keyID
+    }
+
+    /// Identifies the target for circuit breaking and logs: `provider/model[#key]`.
+    public var description: String { "\(provider)/\(model)" + (keyID.map { "#\($0)" } ?? "") }
+}
+
+/// What a model alias means.
+public struct Route: Sendable, Hashable {
+    /// What kind of endpoint the alias serves; `/v1/models` lists all.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case chat
+        case embedding
+        case image
+        case audio
+    }
+
+    public var alias: String
+    public var kind: Kind
+    public var targets: [RouteTarget]
+    /// Ordered fallback aliases tried after every target of this alias failed.
+    public var fallbacks: [String]
+    public var enabled: Bool
+
+    public init(
+        alias: String, kind: Kind = .chat, targets: [RouteTarget], fallbacks: [String] = [], enabled: Bool = true
+    ) {
+        self.alias = alias
+        self.kind = kind
+        self.targets = targets
+        self.fallbacks = fallbacks
+        self.enabled = enabled
+    }
+}
+
+/// Names used in environment variables: uppercased, every non-alphanumeric replaced by `_`.
+public enum EnvironmentName {
+    public static func normalize(_ text: String) -> String {
+        String(
+            text.uppercased().unicodeScalars.map { scalar -> Character in
+                (scalar.properties.isAlphabetic && scalar.isASCII) || ("0"..."9").contains(scalar)
+                    ? Character(scalar) : "_"
+            })
+    }
+}

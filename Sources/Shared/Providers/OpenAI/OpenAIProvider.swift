@@ -1,0 +1,128 @@
+import AsyncHTTPClient
+import GatewayCore
+import GatewaySchema
+import NIOCore
+import NIOHTTP1
+
+/// OpenAI and every OpenAI-compatible server (Gemini, Vertex, vLLM, Ollama, Groq…): the request goes upstream
+/// unchanged except for `model` (and, for streams, `stream_options.include_usage`, so usage is always known).
+///
+/// `endpoint_mode` picks the upstream endpoint for chat requests: `chat`, `completions` (translated both ways),
+/// or `auto` (chat first; completions only after an endpoint-compatibility error).
+public struct OpenAIProvider: Provider {
+    let http: UpstreamHTTP
+    let baseURL: String
+    let name: String
+
+    public init(http: UpstreamHTTP, baseURL: String, name: String) {
+        self.http = http
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.name = name
+    }
+
+    /// Which upstream endpoint serves a call, given the target's mode.
+    func upstreamEndpoints(for call: ProviderCall) -> [ProviderEndpoint] {
+        switch (call.endpoint, call.target.endpointMode) {
+        case (.chat, .chat): return [.chat]
+        case (.chat, .completions): return [.completions]
+        case (.chat, .auto): return [.chat, .completions]
+        case (.completions, .chat): return [.chat]
+        case (.completions, _): return [.completions]
+        }
+    }
+
+    public func send(_ call: ProviderCall) async throws -> ProviderResult {
+        let endpoints = upstreamEndpoints(for: call)
+        for (index, upstream) in endpoints.enumerated() {
+            do {
+                return try await send(call, upstream: upstream)
+            } catch let error as ProviderError where error.kind == .endpointNotSupported && index + 1 < endpoints.count {
+                continue
+            }
+        }
+        throw ProviderError(.invalidResponse, message: "no endpoint answered")
+    }
+
+    func send(_ call: ProviderCall, upstream: ProviderEndpoint) async throws -> ProviderResult {
+        var body = try CompletionsTranslation.request(call.body, from: call.endpoint, to: upstream)
+        body["model"] = .string(call.target.model)
+        let response = try await http.postJSON(
+            url: "\(baseURL)/\(upstream.rawValue)", headers: headers(call), body: JSONValue.object(body).serialized(),
+            stream: false)
+        let bytes = Array(buffer: try await http.collect(response))
+        guard response.status == .ok else {
+            throw OpenAIErrors.error(
+                status: Int(response.status.code), body: bytes, retryAfter: response.headers.first(name: "retry-after"))
+        }
+        guard case .object(let object)? = try? JSONParser.parse(bytes) else {
+            throw ProviderError(.invalidResponse, upstreamStatus: 200, message: "the upstream answered with invalid JSON")
+        }
+        let translated = CompletionsTranslation.response(object, from: upstream, to: call.endpoint)
+        return ProviderResult(body: translated, usage: Usage(translated["usage"]))
+    }
+
+    public func stream(_ call: ProviderCall) async throws -> StartedStream {
+        let endpoints = upstreamEndpoints(for: call)
+        for (index, upstream) in endpoints.enumerated() {
+            do {
+                return try await stream(call, upstream: upstream)
+            } catch let error as ProviderError where error.kind == .endpointNotSupported && index + 1 < endpoints.count {
+                continue
+            }
+        }
+        throw ProviderError(.invalidResponse, message: "no endpoint answered")
+    }
+
+    func stream(_ call: ProviderCall, upstream: ProviderEndpoint) async throws -> StartedStream {
+        var body = try CompletionsTranslation.request(call.body, from: call.endpoint, to: upstream)
+        body["model"] = .string(call.target.model)
+        body["stream"] = true
+        var options = body["stream_options"]?.objectValue ?? JSONObject()
+        options["include_usage"] = true
+        body["stream_options"] = .object(options)
+        let bytes = JSONValue.object(body).serialized()
+        let url = "\(baseURL)/\(upstream.rawValue)"
+        let headers = headers(call)
+        let http = self.http
+        let endpoint = call.endpoint
+        return try await StartedStream.start { yield, started in
+            let response = try await http.postJSON(url: url, headers: headers, body: bytes, stream: true)
+            guard response.status == .ok else {
+                let errorBody = Array(buffer: try await http.collect(response, limit: 256 * 1024))
+                throw OpenAIErrors.error(
+                    status: Int(response.status.code), body: errorBody,
+                    retryAfter: response.headers.first(name: "retry-after"))
+            }
+            var translator = CompletionsTranslation.StreamTranslator(from: upstream, to: endpoint)
+            var decoder = SSEDecoder()
+            do {
+                for try await buffer in response.body {
+                    let events = try buffer.withUnsafeReadableBytes { try decoder.feed($0) }
+                    for event in events {
+                        if event.data == "[DONE]" { return }
+                        guard case .object(let chunk)? = try? JSONParser.parse(event.data) else {
+                            throw ProviderError(.invalidResponse, message: "the upstream sent an invalid stream event")
+                        }
+                        if let error = chunk["error"] {
+                            let message = error["message"]?.stringValue.map(Sanitizer.clientSafe) ?? "stream error"
+                            throw ProviderError(.upstreamServerError, message: message)
+                        }
+                        for translated in translator.translate(chunk) { yield(translated) }
+                        started()
+                    }
+                }
+            } catch {
+                throw UpstreamHTTP.map(error)
+            }
+            throw ProviderError(.connectError, message: "the upstream stream ended before [DONE]")
+        }
+    }
+
+    func headers(_ call: ProviderCall) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        if let credential = call.credential { headers.add(name: "authorization", value: "Bearer \(credential)") }
+        headers.add(name: "accept", value: "application/json, text/event-stream")
+        headers.add(name: "x-request-id", value: call.requestID)
+        return headers
+    }
+}

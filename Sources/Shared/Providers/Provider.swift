@@ -1,0 +1,79 @@
+import GatewayCore
+import GatewaySchema
+
+/// Which OpenAI operation a call performs.
+public enum ProviderEndpoint: String, Sendable {
+    case chat = "chat/completions"
+    case completions
+}
+
+/// One call to one upstream target. `body` is the client's request in OpenAI's shape, exactly as received
+/// (unknown fields included); the provider substitutes the target's model and translates as needed.
+public struct ProviderCall: Sendable {
+    public var target: RouteTarget
+    public var credential: String?
+    public var endpoint: ProviderEndpoint
+    public var body: JSONObject
+    public var requestID: String
+
+    public init(
+        target: RouteTarget, credential: String?, endpoint: ProviderEndpoint, body: JSONObject, requestID: String
+    ) {
+        self.target = target
+        self.credential = credential
+        self.endpoint = endpoint
+        self.body = body
+        self.requestID = requestID
+    }
+}
+
+/// A buffered result in the OpenAI shape of the called endpoint (`chat.completion` or `text_completion`).
+public struct ProviderResult: Sendable {
+    public var body: JSONObject
+    public var usage: Usage?
+    public init(body: JSONObject, usage: Usage?) {
+        self.body = body
+        self.usage = usage
+    }
+}
+
+/// An upstream that speaks (or is translated to) OpenAI's API.
+public protocol Provider: Sendable {
+    /// A buffered call. Throws `ProviderError`.
+    func send(_ call: ProviderCall) async throws -> ProviderResult
+    /// A streamed call: returns once the first chunk arrived (so failures before it can still fall back);
+    /// the stream yields OpenAI chunk objects (`chat.completion.chunk` or `text_completion`) and ends after the
+    /// upstream's last one, or throws `ProviderError` when the upstream fails midway.
+    func stream(_ call: ProviderCall) async throws -> StartedStream
+}
+
+/// Token usage in OpenAI's terms.
+public struct Usage: Sendable, Equatable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var cachedTokens: Int?
+
+    public init(promptTokens: Int, completionTokens: Int, cachedTokens: Int? = nil) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.cachedTokens = cachedTokens
+    }
+
+    /// Reads an OpenAI `usage` object.
+    public init?(_ value: JSONValue?) {
+        guard let object = value?.objectValue, let prompt = object["prompt_tokens"]?.intValue else { return nil }
+        self.promptTokens = prompt
+        self.completionTokens = object["completion_tokens"]?.intValue ?? 0
+        self.cachedTokens = object["prompt_tokens_details"]?["cached_tokens"]?.intValue
+    }
+
+    public var json: JSONValue {
+        var object: JSONObject = [
+            "prompt_tokens": .number(JSONNumber(promptTokens)),
+            "completion_tokens": .number(JSONNumber(completionTokens)),
+            "total_tokens": .number(JSONNumber(promptTokens + completionTokens)),
+        ]
+        if let cachedTokens { object["prompt_tokens_details"] = ["cached_tokens": .number(JSONNumber(cachedTokens))] }
+        return .object(object)
+    }
+}

@@ -1,0 +1,94 @@
+import AsyncHTTPClient
+import GatewayCore
+import GatewaySchema
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The one HTTP client every provider uses: pooled connections, timeouts from configuration, errors mapped to
+/// `ProviderError`.
+public final class UpstreamHTTP: Sendable {
+    public let client: HTTPClient
+    let settings: GatewayConfig.Upstream
+
+    public init(settings: GatewayConfig.Upstream) {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(
+            connect: .milliseconds(Int64(settings.connectTimeoutSeconds * 1000)),
+            read: .milliseconds(Int64(settings.streamIdleTimeoutSeconds * 1000)))
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.connectionsPerHost)
+        configuration.httpVersion = .automatic
+        configuration.decompression = .disabled
+        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.settings = settings
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// POST a JSON body; returns the response once its head arrived.
+    public func postJSON(
+        url: String, headers: HTTPHeaders, body: [UInt8], stream: Bool
+    ) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers = headers
+        request.headers.replaceOrAdd(name: "content-type", value: "application/json")
+        request.headers.replaceOrAdd(name: "content-length", value: String(body.count))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        // Buffered calls get the whole request deadline; streams are bounded by the idle (read) timeout instead.
+        let timeout: TimeAmount =
+            stream ? .hours(24) : .milliseconds(Int64(settings.requestTimeoutSeconds * 1000))
+        do {
+            return try await client.execute(request, timeout: timeout)
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Read a whole body up to the configured limit.
+    public func collect(_ response: HTTPClientResponse, limit: Int? = nil) async throws -> ByteBuffer {
+        do {
+            return try await response.body.collect(upTo: limit ?? settings.maxResponseBytes)
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Map client errors to provider errors.
+    public static func map(_ error: any Error) -> ProviderError {
+        if let error = error as? ProviderError { return error }
+        if error is CancellationError { return ProviderError(.cancelled, message: "the request was cancelled") }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
+                return ProviderError(.timeout, message: "the upstream did not answer in time")
+            case .cancelled:
+                return ProviderError(.cancelled, message: "the request was cancelled")
+            case .remoteConnectionClosed:
+                return ProviderError(.connectError, message: "the upstream closed the connection")
+            default:
+                return ProviderError(.connectError, message: "could not reach the upstream (\(error.shortDescription))")
+            }
+        }
+        if error is NIOTooManyBytesError {
+            return ProviderError(.invalidResponse, message: "the upstream response exceeds the size limit")
+        }
+        return ProviderError(.connectError, message: "could not reach the upstream (\(type(of: error)))")
+    }
+}
+
+extension HTTPClientError {
+    /// A description that never contains a URL's credentials or a header.
+    var shortDescription: String {
+        switch self {
+        case .connectTimeout: return "connect timeout"
+        case .remoteConnectionClosed: return "connection closed"
+        case .tlsHandshakeTimeout: return "TLS handshake timeout"
+        case .invalidURL: return "invalid URL"
+        default: return "connection error"
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import GatewayBackends
+import GatewayCore
+import GatewayEdge
+import GatewayProviders
+import GatewayRouter
+import GatewaySchema
+import GatewayWorkers
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Embedded mode: every service in one process over one SQLite file, no internal hop.
+public struct EmbeddedGateway: Sendable {
+    public let config: GatewayConfig
+    public let ports: GatewayPorts
+    public let routes: LiveRoutes
+    public let publisher: AuditPublisher
+    public let consumer: AuditConsumer
+    public let http: UpstreamHTTP
+    public let logger: Logger
+    let prometheus: PrometheusCollectorRegistry?
+
+    /// Compose the gateway exactly as `switchboard serve` runs it. `prometheus` is the registry the process
+    /// bootstrapped swift-metrics with (nil: `/metrics` is not served).
+    public init(
+        config: GatewayConfig, ports: GatewayPorts, logger: Logger, prometheus: PrometheusCollectorRegistry? = nil
+    ) {
+        self.config = config
+        self.ports = ports
+        self.logger = logger
+        self.prometheus = prometheus
+        self.routes = LiveRoutes(
+            staticRoutes: config.routes, store: ports.routes, refreshSeconds: config.routesRefreshSeconds,
+            logger: logger)
+        self.publisher = AuditPublisher(queue: ports.queue, logger: logger)
+        self.consumer = AuditConsumer(queue: ports.queue, log: ports.requestLog, logger: logger)
+        self.http = UpstreamHTTP(settings: config.upstream)
+    }
+
+    public func buildRouter() -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(
+            middleware: EdgeMiddleware(
+                keys: KeyCache(store: ports.keys, ttlSeconds: config.keyCacheSeconds), quotas: ports.quotas,
+                policy: QuotaPolicy(tenantRPM: config.limits.tenantRPM, tenantRPD: config.limits.tenantRPD),
+                cors: config.server.cors, sink: publisher))
+        let dispatcher = Dispatcher(
+            registry: ProviderRegistry(config: config, http: http),
+            breakers: CircuitBreakers(settings: config.circuitBreaker), retry: config.retry)
+        RouterService(
+            routes: routes, dispatcher: dispatcher,
+            limits: BodyLimits(maxBytes: config.server.maxBodyBytes, maxDepth: config.server.maxJSONDepth)
+        ).addRoutes(to: router)
+        router.get("/health") { _, _ in Self.plain("ok") }
+        router.get("/ready") { _, _ in Self.plain("ready") }
+        if let prometheus {
+            router.get("/metrics") { _, _ in
+                var text: [UInt8] = []
+                prometheus.emit(into: &text)
+                var headers = HTTPFields()
+                headers[.contentType] = "text/plain; version=0.0.4"
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: text)))
+            }
+        }
+        return router
+    }
+
+    static func plain(_ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// The HTTP application. `onServerRunning` receives the bound port.
+    public func buildApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        Application(
+            router: buildRouter(),
+            configuration: .init(
+                address: .hostname(config.listen.host, port: config.listen.port), serverName: nil),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Every long-lived part, in start order; a service group shuts them down in reverse, so the HTTP server
+    /// drains first, then the audit publisher flushes to the queue, then the consumer drains the queue.
+    public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
+        [consumer, publisher, routes, buildApplication(onServerRunning: onServerRunning)]
+    }
+
+    /// Run until SIGTERM/SIGINT (or the task is cancelled), then shut down gracefully.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        var groupConfig = ServiceGroupConfiguration(
+            services: services(onServerRunning: onServerRunning).map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.drainTimeoutSeconds * 1000) + 15_000)
+        let group = ServiceGroup(configuration: groupConfig)
+        try await group.run()
+        await http.shutdown()
+    }
+}

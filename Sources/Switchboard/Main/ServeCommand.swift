@@ -1,0 +1,77 @@
+import ArgumentParser
+import GatewayBackends
+import GatewayCore
+import Logging
+import Metrics
+import Prometheus
+import SwitchboardApp
+
+import Foundation
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the gateway in embedded mode (every service in this process, SQLite, no servers).",
+        discussion: """
+            With no provider credentials the default routes use the built-in mock provider, so every endpoint
+            works offline. On first start with no API keys, a bootstrap key is created and written to
+            <data-dir>/bootstrap-key (mode 0600); its path, never the key, is logged.
+            SIGTERM or SIGINT: stop accepting, let in-flight streams finish (server.drain_timeout_seconds),
+            flush the audit queue, exit.
+            """)
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(name: .long, help: "Address to listen on, host:port (overrides the file and $SWITCHBOARD_LISTEN).")
+    var listen: String?
+
+    func run() async throws {
+        let config = try options.loadConfig(listen: listen)
+        let level = Logger.Level(rawValue: config.logLevel) ?? .info
+        let format = config.logFormat
+        LoggingSystem.bootstrap { label in
+            if format == "text" {
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            return JSONLogHandler(label: label, level: level)
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "switchboard")
+
+        let store = try await options.openStore(config, logger: logger)
+        let queue = SQLiteQueue(store: store)
+        try await queue.recoverInFlight()
+        var ports = store.ports()
+        ports.queue = queue
+        try await Self.ensureBootstrapKey(ports: ports, config: config, logger: logger)
+
+        let gateway = EmbeddedGateway(config: config, ports: ports, logger: logger, prometheus: registry)
+        logger.info(
+            "starting",
+            metadata: [
+                "listen": "\(config.listen.description)", "data_dir": "\(config.dataDirectory)",
+                "routes": "\(config.routes.count)", "default_routes": "\(config.usingDefaultRoutes)",
+            ])
+        let host = config.listen.host
+        try await gateway.run { port in
+            printLine("Switchboard listening on http://\(host):\(port)")
+        }
+        await store.close()
+    }
+
+    /// First start with no keys at all: create one so the README's first curl works, and write it to a file
+    /// only its owner can read.
+    static func ensureBootstrapKey(ports: GatewayPorts, config: GatewayConfig, logger: Logger) async throws {
+        guard try await ports.keys.list(tenant: nil).isEmpty else { return }
+        let key = APIKey.generate()
+        try await ports.keys.create(
+            APIKeyRecord(hash: APIKey.hash(key), tenant: "default", label: "bootstrap", createdAt: Date()))
+        let path = (config.dataDirectory as NSString).appendingPathComponent("bootstrap-key")
+        FileManager.default.createFile(
+            atPath: path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        logger.notice("created a bootstrap API key for tenant 'default'", metadata: ["key_file": "\(path)"])
+    }
+}

@@ -1,0 +1,59 @@
+import GatewayCore
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Moves audit events from the queue into the request log. The log insert is idempotent by request id and the
+/// messages are acknowledged only after it, so a crash at any point neither loses nor duplicates a row.
+public struct AuditConsumer: Service {
+    let queue: any MessageQueue
+    let log: any RequestLog
+    let logger: Logger
+    let batchSize: Int
+    let written = Counter(label: "switchboard_audit_events_written_total")
+
+    public init(queue: any MessageQueue, log: any RequestLog, logger: Logger, batchSize: Int = 500) {
+        self.queue = queue
+        self.log = log
+        self.logger = logger
+        self.batchSize = batchSize
+    }
+
+    public func run() async throws {
+        // Keep consuming until graceful shutdown; then drain what is already queued.
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            _ = await processBatch(wait: .milliseconds(500))
+        }
+        while !Task.isCancelled, await processBatch(wait: .zero) > 0 {}
+    }
+
+    /// One receive → insert → acknowledge cycle; returns how many messages it handled.
+    @discardableResult
+    public func processBatch(wait: Duration) async -> Int {
+        do {
+            let deliveries = try await queue.receive(topic: .audit, max: batchSize, wait: wait)
+            if deliveries.isEmpty { return 0 }
+            var events: [AuditEvent] = []
+            var receipts: [String] = []
+            for delivery in deliveries {
+                do {
+                    events.append(try AuditCodec.decode(delivery.payload))
+                } catch {
+                    // Never produced by our encoder; keep the evidence in the log, then drop it from the queue.
+                    logger.error(
+                        "undecodable audit message dropped",
+                        metadata: ["receipt": "\(delivery.receipt)", "bytes": "\(delivery.payload.count)"])
+                }
+                receipts.append(delivery.receipt)
+            }
+            try await log.insert(events)
+            try await queue.acknowledge(receipts, topic: .audit)
+            written.increment(by: events.count)
+            return deliveries.count
+        } catch {
+            logger.error("audit consumer batch failed; will retry", metadata: ["error": "\(error)"])
+            try? await Task.sleep(for: .milliseconds(500))
+            return 0
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import GatewayCore
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+/// Takes finished audit events off the response path and publishes them to the queue in batches.
+///
+/// `emit` only appends to a buffer; the service loop publishes what accumulated (one durable write per batch)
+/// and retries on failure. On graceful shutdown it publishes everything left before returning, so it must be
+/// shut down after the HTTP server (it comes earlier in the service group).
+public final class AuditPublisher: AuditSink, Service {
+    let queue: any MessageQueue
+    let logger: Logger
+    let buffer: Mutex<[AuditEvent]> = Mutex([])
+    let doorbell = Doorbell()
+    let maxBatch: Int
+    let published = Counter(label: "switchboard_audit_events_published_total")
+    let depthGauge = Gauge(label: "switchboard_audit_buffer_depth")
+
+    public init(queue: any MessageQueue, logger: Logger, maxBatch: Int = 1000) {
+        self.queue = queue
+        self.logger = logger
+        self.maxBatch = maxBatch
+    }
+
+    public func emit(_ event: AuditEvent) {
+        buffer.withLock { $0.append(event) }
+        doorbell.ring()
+    }
+
+    /// Events accepted but not yet handed to the queue.
+    public var pending: Int { buffer.withLock { $0.count } }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while await doorbell.wait(timeout: .seconds(1)) {
+                await publishPending(stopping: false)
+            }
+        } onGracefulShutdown: {
+            self.doorbell.close()
+        }
+        await publishPending(stopping: true)
+    }
+
+    /// Publish everything buffered, batch by batch. A failed batch goes back to the front and is retried with
+    /// backoff (forever while running; for up to a minute when stopping, then the loss is logged loudly).
+    func publishPending(stopping: Bool) async {
+        var failures = 0
+        while true {
+            let batch = buffer.withLock { buffer -> [AuditEvent] in
+                let count = min(buffer.count, maxBatch)
+                defer { buffer.removeFirst(count) }
+                return Array(buffer.prefix(count))
+            }
+            depthGauge.record(pending)
+            if batch.isEmpty { return }
+            do {
+                let payloads = try batch.map(AuditCodec.encode)
+                try await queue.publish(payloads, topic: .audit)
+                published.increment(by: batch.count)
+                failures = 0
+            } catch {
+                failures += 1
+                buffer.withLock { $0.insert(contentsOf: batch, at: 0) }
+                logger.error(
+                    "audit publish failed; will retry",
+                    metadata: ["error": "\(error)", "events": "\(batch.count)", "attempt": "\(failures)"])
+                if stopping && failures >= 60 {
+                    logger.critical("audit events could not be published at shutdown", metadata: ["lost": "\(pending)"])
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(min(1000, 50 * (1 << min(failures, 5)))))
+            }
+        }
+    }
+}

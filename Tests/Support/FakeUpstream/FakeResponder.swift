@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Routes requests to the fake endpoints, recording `/v1/*` traffic first.
+struct FakeResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    static let maxBodySize = 64 * 1024 * 1024
+
+    let state: ServerState
+    private let decoder = JSONDecoder()
+
+    init(state: ServerState) {
+        self.state = state
+    }
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        var request = request
+        let path = request.uri.path
+        let method = request.method
+        let body = try await request.collectBody(upTo: Self.maxBodySize)
+
+        if path.hasPrefix("/v1/") { state.recorder?.record(Self.recorded(request, body: body)) }
+
+        switch (method, path) {
+        case (.post, "/v1/chat/completions"):
+            return await handle(ChatCompletionRequest.self, body) { request, behavior in
+                ChatCompletions(state: state).respond(to: request, behavior: behavior)
+            }
+        case (.post, "/v1/completions"):
+            return await handle(CompletionRequest.self, body) { request, behavior in
+                LegacyCompletions(state: state).respond(to: request, behavior: behavior)
+            }
+        case (.post, "/v1/embeddings"):
+            return await handle(EmbeddingRequest.self, body) { request, _ in
+                Embeddings().respond(to: request)
+            }
+        case (.get, "/v1/models"):
+            return JSONResponse.ok(ModelList.body)
+        case (.get, "/_fake/requests"):
+            return JSONResponse.ok(try state.recorder?.jsonBytes() ?? Data("[]".utf8))
+        case (.delete, "/_fake/requests"):
+            state.recorder?.clear()
+            state.flaky.reset()
+            return Response(status: .noContent)
+        default:
+            return ErrorEnvelope.invalidURL(method: method.rawValue, path: path)
+        }
+    }
+
+    /// Decodes the body, applies the model-name rules shared by all POST endpoints, then runs `handler`.
+    private func handle<Body: Decodable & ModelNamed>(
+        _ type: Body.Type, _ body: ByteBuffer, handler: (Body, ModelBehavior) -> Response
+    ) async -> Response {
+        let decoded: Body
+        do {
+            decoded = try body.withUnsafeReadableBytes { bytes in
+                try decoder.decode(Body.self, from: Data(bytes))
+            }
+        } catch {
+            return ErrorEnvelope.badRequest(error)
+        }
+        let behavior = ModelBehavior(model: decoded.model)
+        if let status = behavior.forcedStatus { return ErrorEnvelope.forcedStatus(status) }
+        if let delay = behavior.delayMilliseconds, delay > 0 {
+            try? await Task.sleep(for: .milliseconds(delay))
+        }
+        if let failures = behavior.flakyFailures, state.flaky.shouldFail(model: decoded.model, failures: failures) {
+            return ErrorEnvelope.forcedStatus(503)
+        }
+        return handler(decoded, behavior)
+    }
+
+    private static func recorded(_ request: Request, body: ByteBuffer) -> RecordedRequest {
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(request.headers.count)
+        for field in request.headers where field.name != .authorization {
+            headers.append((field.name.canonicalName, field.value))
+        }
+        return RecordedRequest(
+            method: request.method.rawValue,
+            path: request.uri.path,
+            authorization: request.headers[.authorization],
+            headers: headers,
+            body: body.readableBytes > 0 ? body : nil)
+    }
+}
+
+/// Request bodies that name a model.
+protocol ModelNamed {
+    var model: String { get }
+}
+
+extension ChatCompletionRequest: ModelNamed {}
+extension CompletionRequest: ModelNamed {}
+extension EmbeddingRequest: ModelNamed {}

@@ -1,0 +1,28 @@
+import Foundation
+import Synchronization
+
+/// Everything the handlers share: options, counters and the request log.
+struct ServerState: Sendable {
+    /// Request log, or nil with `--no-record`.
+    let recorder: RequestRecorder?
+    let flaky = FlakyCounters()
+    let ids = IDGenerator()
+    /// Pause between streamed chunks (`--stream-delay-ms`).
+    let streamDelayMilliseconds: Int
+    /// Precomputed pieces of the `bench` model's buffered reply.
+    let bench = BenchTemplate()
+}
+
+/// Monotonic suffixes for response ids (`chatcmpl-fake…`, `cmpl-fake…`).
+final class IDGenerator: Sendable {
+    private let counter = Atomic<Int>(0)
+
+    func next() -> Int {
+        counter.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+}
+
+/// Current Unix time in seconds, for `created`.
+func unixNow() -> Int {
+    Int(Date().timeIntervalSince1970)
+}
