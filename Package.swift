@@ -154,9 +154,14 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "SwitchboardApp", "GatewayCore", "GatewaySchema", "GatewayBackends", "GatewayRouter",
+                "SwitchboardApp", "GatewayCore", "GatewaySchema", "GatewayBackends", "GatewayRouter", "GatewayProviders",
+                "GatewayWorkers", "GatewayEdge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/GatewayTests", swiftSettings: swiftSettings),
     ]

@@ -28,9 +28,11 @@ public final class LiveRoutes: Service {
 
     public func run() async throws {
         await reload()
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: refresh)
-            await reload()
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: self.refresh)
+                await self.reload()
+            }
         }
     }
 

@@ -1,0 +1,213 @@
+import Foundation
+import GatewaySchema
+import Logging
+import Testing
+
+@testable import GatewayBackends
+@testable import GatewayCore
+
+/// Every implementation of a port must pass the same suite: memory (tests) and SQLite (embedded mode).
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case memory
+    case sqlite
+
+    var testDescription: String { rawValue }
+
+    /// Fresh ports, plus a teardown.
+    func makePorts() async throws -> (GatewayPorts, @Sendable () async -> Void) {
+        switch self {
+        case .memory:
+            return (
+                GatewayPorts(
+                    keys: MemoryAPIKeyStore(), quotas: MemoryQuotaStore(), routes: MemoryRouteStore(),
+                    queue: MemoryQueue(redeliverAfter: .milliseconds(200)), requestLog: MemoryRequestLog()),
+                {}
+            )
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-\(UUID().uuidString)")
+            let store = try await SQLiteStore.open(
+                path: directory.appendingPathComponent("switchboard.db").path, logger: Logger(label: "test"))
+            var ports = store.ports()
+            ports.queue = SQLiteQueue(store: store, visibilityTimeout: 0.2)
+            return (
+                ports,
+                {
+                    await store.close()
+                    try? FileManager.default.removeItem(at: directory)
+                }
+            )
+        }
+    }
+}
+
+func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent {
+    AuditEvent(
+        requestID: id, timestamp: Date(timeIntervalSince1970: 1_800_000_000), tenant: tenant, keyID: "key_1",
+        keyLabel: "label", method: "POST", path: "/v1/chat/completions", alias: "fast", provider: "mock",
+        providerModel: "m",
+        attempts: [
+            .init(provider: "mock", model: "m", keyID: nil, endpoint: "chat/completions", result: "ok", httpStatus: 200,
+                latencyMs: 1.5)
+        ], stream: true, outcome: status < 400 ? .success : .error, httpStatus: status, latencyMs: 3.25,
+        timeToFirstByteMs: 1, promptTokens: 5, completionTokens: 7)
+}
+
+@Suite struct StoreConformanceTests {
+    @Test(arguments: Backend.allCases)
+    func keysAreFoundByHashListedAndRevoked(_ backend: Backend) async throws {
+        let (ports, teardown) = try await backend.makePorts()
+        defer { Task { await teardown() } }
+        let created = Date(timeIntervalSince1970: 1_800_000_000)
+        let record = APIKeyRecord(
+            hash: APIKey.hash("sb_sk_a"), tenant: "t1", label: "prod", createdAt: created,
+            expiresAt: created.addingTimeInterval(3600), models: ["fast", "smart"], rpm: 10, rpd: nil)
+        try await ports.keys.create(record)
+        try await ports.keys.create(
+            APIKeyRecord(hash: APIKey.hash("sb_sk_b"), tenant: "t2", label: "dev", createdAt: created.addingTimeInterval(1)))
+        #expect(try await ports.keys.lookup(hash: APIKey.hash("sb_sk_a")) == record)
+        #expect(try await ports.keys.lookup(hash: APIKey.hash("sb_sk_unknown")) == nil)
+        #expect(try await ports.keys.list(tenant: nil).map(\.label) == ["dev", "prod"])
+        #expect(try await ports.keys.list(tenant: "t1").map(\.label) == ["prod"])
+        #expect(try await ports.keys.setStatus(keyID: record.keyID, status: .disabled))
+        #expect(try await ports.keys.lookup(hash: record.hash)?.status == .disabled)
+        #expect(try await !ports.keys.setStatus(keyID: "key_nothere", status: .disabled))
+    }
+
+    @Test(arguments: Backend.allCases)
+    func routesArePutLoadedAndDeleted(_ backend: Backend) async throws {
+        let (ports, teardown) = try await backend.makePorts()
+        defer { Task { await teardown() } }
+        let definition = try JSONParser.parse(#"{"targets":[{"provider":"mock","model":"m"}]}"#)
+        try await ports.routes.put(StoredRoute(alias: "b", definition: definition))
+        try await ports.routes.put(StoredRoute(alias: "a", definition: .object([:])))
+        try await ports.routes.put(StoredRoute(alias: "a", definition: definition))
+        let loaded = try await ports.routes.loadAll()
+        #expect(loaded == [StoredRoute(alias: "a", definition: definition), StoredRoute(alias: "b", definition: definition)])
+        #expect(try await ports.routes.delete(alias: "a"))
+        #expect(try await !ports.routes.delete(alias: "a"))
+        #expect(try await ports.routes.loadAll().map(\.alias) == ["b"])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func requestLogInsertIsIdempotent(_ backend: Backend) async throws {
+        let (ports, teardown) = try await backend.makePorts()
+        defer { Task { await teardown() } }
+        #expect(try await ports.requestLog.insert([event("r1"), event("r2", tenant: "t2", status: 429)]) == 2)
+        #expect(try await ports.requestLog.insert([event("r1"), event("r3")]) == 1)
+        #expect(try await ports.requestLog.find(requestID: "r2") == event("r2", tenant: "t2", status: 429))
+        #expect(try await ports.requestLog.recent(limit: 10, tenant: "t1").count == 2)
+        #expect(try await ports.requestLog.recent(limit: 10, tenant: nil).count == 3)
+        // Many rows in one call (more than one SQL statement's worth).
+        let many = (0..<1000).map { event("bulk-\($0)") }
+        #expect(try await ports.requestLog.insert(many) == 1000)
+        #expect(try await ports.requestLog.insert(many) == 0)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func queueDeliversAtLeastOnceUntilAcknowledged(_ backend: Backend) async throws {
+        let (ports, teardown) = try await backend.makePorts()
+        defer { Task { await teardown() } }
+        let queue = ports.queue
+        try await queue.publish([[1], [2], [3]], topic: .audit)
+        try await queue.publish([[9]], topic: .media)
+        #expect(try await queue.depth(topic: .audit) == 3)
+        let first = try await queue.receive(topic: .audit, max: 2, wait: .zero)
+        #expect(first.map(\.payload) == [[1], [2]])
+        #expect(first.allSatisfy { $0.redeliveries == 0 })
+        let second = try await queue.receive(topic: .audit, max: 10, wait: .zero)
+        #expect(second.map(\.payload) == [[3]], "in-flight messages are not delivered twice at once")
+        try await queue.acknowledge(first.map(\.receipt), topic: .audit)
+        // The unacknowledged [3] comes back after the visibility timeout.
+        let again = try await queue.receive(topic: .audit, max: 10, wait: .seconds(3))
+        #expect(again.map(\.payload) == [[3]])
+        #expect(again.first?.redeliveries == 1)
+        try await queue.acknowledge(again.map(\.receipt), topic: .audit)
+        #expect(try await queue.depth(topic: .audit) == 0)
+        #expect(try await queue.receive(topic: .media, max: 10, wait: .zero).map(\.payload) == [[9]])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func receiveWakesUpWhenAMessageIsPublished(_ backend: Backend) async throws {
+        let (ports, teardown) = try await backend.makePorts()
+        defer { Task { await teardown() } }
+        let queue = ports.queue
+        async let received = queue.receive(topic: .audit, max: 10, wait: .seconds(10))
+        try await Task.sleep(for: .milliseconds(100))
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await queue.publish([[42]], topic: .audit)
+        let messages = try await received
+        #expect(messages.map(\.payload) == [[42]])
+        #expect(clock.now - start < .seconds(5))
+    }
+}
+
+@Suite struct QuotaStoreTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_030)
+
+    @Test func admitsExactlyTheLimitAndDoesNotCountRejections() async throws {
+        let store = MemoryQuotaStore()
+        let check = QuotaCheck(scope: "tenant:t:rpm", limit: 3, window: .minute)
+        var admitted = 0
+        for _ in 0..<10 where try await store.consume([check], units: 1, now: now).allowed { admitted += 1 }
+        #expect(admitted == 3)
+        // Rejections did not count: a larger limit on the same counter sees exactly 3 used.
+        let bigger = QuotaCheck(scope: "tenant:t:rpm", limit: 5, window: .minute)
+        let decision = try await store.consume([bigger], units: 1, now: now)
+        #expect(decision.allowed)
+        #expect(decision.counters[0].used == 4)
+    }
+
+    @Test func aRefusalOnOneLimitCountsOnNone() async throws {
+        let store = MemoryQuotaStore()
+        let key = QuotaCheck(scope: "key:k:rpm", limit: 100, window: .minute)
+        let tenant = QuotaCheck(scope: "tenant:t:rpd", limit: 2, window: .day)
+        for _ in 0..<5 { _ = try await store.consume([key, tenant], units: 1, now: now) }
+        let probe = try await store.consume([QuotaCheck(scope: "key:k:rpm", limit: 1000, window: .minute)], units: 1, now: now)
+        #expect(probe.counters[0].used == 3, "only the two admitted requests counted on the key")
+        let refused = try await store.consume([key, tenant], units: 1, now: now)
+        #expect(!refused.allowed)
+        #expect(refused.exceeded?.check == tenant)
+        #expect(refused.retryAfter(now: now.unixSeconds) == QuotaWindow.day.end(of: now.unixSeconds) - now.unixSeconds)
+    }
+
+    @Test func windowsRollOver() async throws {
+        let store = MemoryQuotaStore()
+        let check = QuotaCheck(scope: "tenant:t:rpm", limit: 1, window: .minute)
+        #expect(try await store.consume([check], units: 1, now: now).allowed)
+        #expect(try await !store.consume([check], units: 1, now: now.addingTimeInterval(29)).allowed)
+        #expect(try await store.consume([check], units: 1, now: now.addingTimeInterval(30)).allowed)
+    }
+
+    @Test func concurrentConsumersAdmitExactlyTheLimit() async throws {
+        let store = MemoryQuotaStore()
+        let check = QuotaCheck(scope: "tenant:t:rpm", limit: 100, window: .minute)
+        let now = self.now
+        let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<500 { group.addTask { try await store.consume([check], units: 1, now: now).allowed } }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(admitted == 100)
+    }
+}
+
+@Suite struct SQLiteDurabilityTests {
+    @Test func queuedMessagesAndKeysSurviveAReopen() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("switchboard.db").path
+        let first = try await SQLiteStore.open(path: path, logger: Logger(label: "test"))
+        let queue = SQLiteQueue(store: first)
+        try await queue.publish([[7], [8]], topic: .audit)
+        _ = try await queue.receive(topic: .audit, max: 1, wait: .zero)  // in flight when the process "dies"
+        try await first.ports().keys.create(APIKeyRecord(hash: "h", tenant: "t", label: "l", createdAt: Date()))
+        await first.close()
+
+        let second = try await SQLiteStore.open(path: path, logger: Logger(label: "test"))
+        defer { Task { await second.close() } }
+        let reopened = SQLiteQueue(store: second)
+        try await reopened.recoverInFlight()
+        #expect(try await reopened.receive(topic: .audit, max: 10, wait: .zero).map(\.payload) == [[7], [8]])
+        #expect(try await second.ports().keys.lookup(hash: "h")?.tenant == "t")
+    }
+}

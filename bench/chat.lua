@@ -1,0 +1,19 @@
+-- wrk script: POST the benchmark chat completion; Authorization comes from $BENCH_AUTH (optional).
+-- At the end prints one machine-readable line:
+--   BENCH_RESULT requests=N duration_us=N rps=F p50_us=N p99_us=N non2xx=N errors=N
+wrk.method = "POST"
+wrk.body = '{"model":"bench","messages":[{"role":"user","content":"Say hello"}]}'
+wrk.headers["Content-Type"] = "application/json"
+local auth = os.getenv("BENCH_AUTH")
+if auth ~= nil and auth ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. auth
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  local socket_errors = e.connect + e.read + e.write + e.timeout
+  io.write(string.format(
+    "BENCH_RESULT requests=%d duration_us=%d rps=%.1f p50_us=%d p99_us=%d non2xx=%d errors=%d\n",
+    summary.requests, summary.duration, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(99), e.status, socket_errors))
+end

@@ -1,0 +1,253 @@
+"""The gateway speaks the OpenAI API to the official SDK: buffered and streamed chat, tools, legacy completions,
+models; the upstream receives the client's request unchanged except for the model."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from openai import OpenAI
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather",
+        "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]},
+    },
+}
+OTHER_TOOL = {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}}}
+
+
+@pytest.fixture(scope="module")
+def key(gw) -> str:
+    return gw.create_key("acme", label="chat-tests")
+
+
+@pytest.fixture
+def client(gw, key, fake) -> OpenAI:
+    return OpenAI(base_url=gw.base_url, api_key=key, max_retries=0)
+
+
+def chat_posts(fake) -> list[dict]:
+    return [r for r in fake.requests() if r["path"] == "/v1/chat/completions"]
+
+
+# MARK: buffered
+
+
+def test_buffered_chat_is_rewritten_to_the_alias(client, fake):
+    raw = client.chat.completions.with_raw_response.create(
+        model="chat", messages=[{"role": "user", "content": "hello big world"}]
+    )
+    assert raw.headers.get("x-request-id")
+    completion = raw.parse()
+    assert completion.choices[0].message.content == "You said: hello big world"
+    assert completion.model == "chat"
+    assert completion.object == "chat.completion"
+    assert completion.id.startswith("chatcmpl-")
+    assert not completion.id.startswith("chatcmpl-fake"), "the upstream's id leaked through"
+    assert (completion.usage.prompt_tokens, completion.usage.completion_tokens, completion.usage.total_tokens) == (
+        3, 5, 8)
+    [upstream] = chat_posts(fake)
+    assert upstream["body"]["model"] == "gpt-fake"
+    assert upstream["authorization"] == "Bearer sk-fake-default"
+
+
+def test_request_ids_differ_per_request(client):
+    ids = {
+        client.chat.completions.with_raw_response.create(
+            model="chat", messages=[{"role": "user", "content": "x"}]).headers["x-request-id"]
+        for _ in range(3)
+    }
+    assert len(ids) == 3
+
+
+FULL_REQUEST = {
+    "messages": [
+        {"role": "system", "content": "be brief"},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "what is in this image"},
+                {"type": "image_url", "image_url": {"url": "https://example.com/cat.png", "detail": "low"}},
+            ],
+        },
+    ],
+    "tools": [WEATHER_TOOL, OTHER_TOOL],
+    "tool_choice": "auto",
+    "n": 2,
+    "stop": ["\n\n", "END"],
+    "response_format": {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "answer",
+            "strict": True,
+            "schema": {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"],
+                       "additionalProperties": False},
+        },
+    },
+    "seed": 42,
+    "logprobs": True,
+    "top_logprobs": 3,
+    "max_completion_tokens": 50,
+    "reasoning_effort": "low",
+    "temperature": 0.25,
+    "user": "end-user-7",
+}
+
+
+def test_every_field_reaches_the_upstream_unchanged(client, fake):
+    params = copy.deepcopy(FULL_REQUEST)
+    client.chat.completions.create(model="chat", extra_body={"future_field": {"x": [1, 2]}}, **params)
+    [upstream] = chat_posts(fake)
+    expected = {**FULL_REQUEST, "model": "gpt-fake", "future_field": {"x": [1, 2]}}
+    assert upstream["body"] == expected
+
+
+def test_every_field_reaches_the_upstream_unchanged_when_streaming(client, fake):
+    params = copy.deepcopy(FULL_REQUEST)
+    params.pop("n")
+    chunks = list(
+        client.chat.completions.create(
+            model="chat", stream=True, extra_body={"future_field": {"x": [1, 2]}}, **params)
+    )
+    assert chunks
+    [upstream] = chat_posts(fake)
+    expected = {**FULL_REQUEST, "model": "gpt-fake", "future_field": {"x": [1, 2]}, "stream": True,
+                "stream_options": {"include_usage": True}}
+    expected.pop("n")
+    assert upstream["body"] == expected
+
+
+# MARK: streamed
+
+
+def test_raw_stream_with_include_usage(client, fake):
+    chunks = list(
+        client.chat.completions.create(
+            model="chat", messages=[{"role": "user", "content": "count these words"}], stream=True,
+            stream_options={"include_usage": True})
+    )
+    assert {c.model for c in chunks} == {"chat"}
+    assert len({c.id for c in chunks}) == 1
+    assert chunks[0].id.startswith("chatcmpl-") and not chunks[0].id.startswith("chatcmpl-fake")
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == "You said: count these words"
+    assert all(c.usage is None for c in chunks[:-1])
+    last = chunks[-1]
+    assert last.choices == []
+    assert (last.usage.prompt_tokens, last.usage.completion_tokens, last.usage.total_tokens) == (3, 5, 8)
+    assert chat_posts(fake)[0]["body"]["stream_options"] == {"include_usage": True}
+
+
+def test_raw_stream_without_include_usage_has_no_usage(client, fake):
+    chunks = list(
+        client.chat.completions.create(
+            model="chat", messages=[{"role": "user", "content": "count these words"}], stream=True)
+    )
+    assert chunks
+    assert {c.model for c in chunks} == {"chat"}
+    assert len({c.id for c in chunks}) == 1
+    assert all(c.choices for c in chunks), "an empty-choices usage chunk reached a client that did not ask for it"
+    assert all(c.usage is None for c in chunks)
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == "You said: count these words"
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    # The gateway asks for usage upstream anyway (for accounting).
+    assert chat_posts(fake)[0]["body"]["stream_options"] == {"include_usage": True}
+
+
+def test_stream_helper_final_message(client):
+    with client.chat.completions.stream(
+        model="chat", messages=[{"role": "user", "content": "stream me please"}]
+    ) as stream:
+        deltas = [event.delta for event in stream if event.type == "content.delta" and event.delta]
+        final = stream.get_final_completion()
+    assert "".join(deltas) == "You said: stream me please"
+    assert final.choices[0].message.content == "You said: stream me please"
+    assert final.choices[0].finish_reason == "stop"
+    assert final.model == "chat"
+
+
+# MARK: tools
+
+
+def test_buffered_tool_call(client):
+    completion = client.chat.completions.create(
+        model="tools", messages=[{"role": "user", "content": "weather in Paris?"}], tools=[WEATHER_TOOL])
+    choice = completion.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    [call] = choice.message.tool_calls
+    assert call.function.name == "get_weather"
+    assert call.function.arguments == '{"location":"Paris"}'
+    assert completion.model == "tools"
+
+
+def test_buffered_two_tool_calls(client):
+    completion = client.chat.completions.create(
+        model="tools2", messages=[{"role": "user", "content": "weather?"}], tools=[WEATHER_TOOL])
+    calls = completion.choices[0].message.tool_calls
+    assert [c.function.arguments for c in calls] == ['{"location":"Paris"}', '{"location":"Tokyo"}']
+    assert [c.id for c in calls] == ["call_fake_0", "call_fake_1"]
+
+
+@pytest.mark.parametrize("alias,expected", [
+    ("tools", ['{"location":"Paris"}']),
+    ("tools2", ['{"location":"Paris"}', '{"location":"Tokyo"}']),
+])
+def test_streamed_tool_calls_with_sdk_helper(client, alias, expected):
+    with client.chat.completions.stream(
+        model=alias, messages=[{"role": "user", "content": "weather?"}], tools=[WEATHER_TOOL]
+    ) as stream:
+        for _ in stream:
+            pass
+        final = stream.get_final_completion()
+    choice = final.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    calls = choice.message.tool_calls
+    assert [c.function.arguments for c in calls] == expected
+    assert [c.function.name for c in calls] == ["get_weather"] * len(expected)
+    assert [c.index for c in calls] == list(range(len(expected)))
+    assert final.model == alias
+
+
+# MARK: legacy completions
+
+
+def test_legacy_completion_buffered(client, fake):
+    completion = client.completions.create(model="chat", prompt="say this", max_tokens=20)
+    assert completion.object == "text_completion"
+    assert completion.model == "chat"
+    assert completion.choices[0].text == "You said: say this"
+    assert completion.usage.completion_tokens == 4
+    # A chat-mode target serves legacy completions through /v1/chat/completions (translated both ways).
+    [upstream] = fake.requests()
+    assert upstream["path"] == "/v1/chat/completions"
+    assert upstream["body"]["model"] == "gpt-fake"
+    assert upstream["body"]["messages"][-1]["content"] == "say this"
+
+
+def test_legacy_completion_streamed(client):
+    chunks = list(client.completions.create(model="chat", prompt="say this now", stream=True))
+    assert chunks
+    assert {c.model for c in chunks} == {"chat"}
+    assert len({c.id for c in chunks}) == 1
+    assert "".join(c.choices[0].text for c in chunks if c.choices) == "You said: say this now"
+    assert all(c.choices for c in chunks)
+
+
+# MARK: models
+
+
+def test_models_list_shows_the_aliases(client):
+    ids = {m.id for m in client.models.list()}
+    assert {"chat", "tools", "tools2", "fallback", "bad", "timeout", "legacy", "completions-only", "pool",
+            "midstream", "mock"} <= ids
+    assert "gpt-fake" not in ids
+
+
+def test_models_list_is_limited_to_the_key_models(gw):
+    limited = gw.create_key("acme", models="chat,mock")
+    client = OpenAI(base_url=gw.base_url, api_key=limited, max_retries=0)
+    assert sorted(m.id for m in client.models.list()) == ["chat", "mock"]
+    assert client.models.retrieve("chat").id == "chat"
