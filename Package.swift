@@ -154,7 +154,8 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "SwitchboardApp", "GatewayCore", "GatewaySchema", "GatewayBackends", "GatewayRouter", "GatewayProviders",
+                "SwitchboardApp", "GatewayCore", "GatewaySchema", "GatewayBackends", "GatewayRouter",
+                "GatewayProviders",
                 "GatewayWorkers", "GatewayEdge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -46,7 +46,8 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         keyLabel: "label", method: "POST", path: "/v1/chat/completions", alias: "fast", provider: "mock",
         providerModel: "m",
         attempts: [
-            .init(provider: "mock", model: "m", keyID: nil, endpoint: "chat/completions", result: "ok", httpStatus: 200,
+            .init(
+                provider: "mock", model: "m", keyID: nil, endpoint: "chat/completions", result: "ok", httpStatus: 200,
                 latencyMs: 1.5)
         ], stream: true, outcome: status < 400 ? .success : .error, httpStatus: status, latencyMs: 3.25,
         timeToFirstByteMs: 1, promptTokens: 5, completionTokens: 7)
@@ -63,7 +64,8 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
             expiresAt: created.addingTimeInterval(3600), models: ["fast", "smart"], rpm: 10, rpd: nil)
         try await ports.keys.create(record)
         try await ports.keys.create(
-            APIKeyRecord(hash: APIKey.hash("sb_sk_b"), tenant: "t2", label: "dev", createdAt: created.addingTimeInterval(1)))
+            APIKeyRecord(
+                hash: APIKey.hash("sb_sk_b"), tenant: "t2", label: "dev", createdAt: created.addingTimeInterval(1)))
         #expect(try await ports.keys.lookup(hash: APIKey.hash("sb_sk_a")) == record)
         #expect(try await ports.keys.lookup(hash: APIKey.hash("sb_sk_unknown")) == nil)
         #expect(try await ports.keys.list(tenant: nil).map(\.label) == ["dev", "prod"])
@@ -82,7 +84,10 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         try await ports.routes.put(StoredRoute(alias: "a", definition: .object([:])))
         try await ports.routes.put(StoredRoute(alias: "a", definition: definition))
         let loaded = try await ports.routes.loadAll()
-        #expect(loaded == [StoredRoute(alias: "a", definition: definition), StoredRoute(alias: "b", definition: definition)])
+        #expect(
+            loaded == [
+                StoredRoute(alias: "a", definition: definition), StoredRoute(alias: "b", definition: definition),
+            ])
         #expect(try await ports.routes.delete(alias: "a"))
         #expect(try await !ports.routes.delete(alias: "a"))
         #expect(try await ports.routes.loadAll().map(\.alias) == ["b"])
@@ -163,7 +168,8 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         let key = QuotaCheck(scope: "key:k:rpm", limit: 100, window: .minute)
         let tenant = QuotaCheck(scope: "tenant:t:rpd", limit: 2, window: .day)
         for _ in 0..<5 { _ = try await store.consume([key, tenant], units: 1, now: now) }
-        let probe = try await store.consume([QuotaCheck(scope: "key:k:rpm", limit: 1000, window: .minute)], units: 1, now: now)
+        let probe = try await store.consume(
+            [QuotaCheck(scope: "key:k:rpm", limit: 1000, window: .minute)], units: 1, now: now)
         #expect(probe.counters[0].used == 3, "only the two admitted requests counted on the key")
         let refused = try await store.consume([key, tenant], units: 1, now: now)
         #expect(!refused.allowed)

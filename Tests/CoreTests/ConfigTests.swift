@@ -109,7 +109,8 @@ import Testing
     }
 
     @Test func jsonArrayCredentialsRoundRobin() throws {
-        let resolver = try resolver(["OPENAI_COMPAT_FAKE_API_KEY": #"["sk-a","sk-b","sk-c"]"#],
+        let resolver = try resolver(
+            ["OPENAI_COMPAT_FAKE_API_KEY": #"["sk-a","sk-b","sk-c"]"#],
             yaml: "providers: { openai_compatible: { fake: { base_url: 'http://x' } } }")
         let fake = ProviderRef(family: .openaiCompatible, profile: "fake")
         let picks = (0..<6).compactMap { _ in resolver.credential(for: fake, keyID: nil) }

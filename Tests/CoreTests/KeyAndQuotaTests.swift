@@ -83,8 +83,9 @@ import Testing
     }
 
     @Test func clientFacingStatuses() {
-        #expect(ProviderError(.rateLimited, message: "x", retryAfterSeconds: 7).gatewayError(provider: "openai").headers
-            == [.init("retry-after", "7")])
+        #expect(
+            ProviderError(.rateLimited, message: "x", retryAfterSeconds: 7).gatewayError(provider: "openai").headers
+                == [.init("retry-after", "7")])
         #expect(ProviderError(.timeout, message: "x").gatewayError(provider: "p").status == 504)
         #expect(ProviderError(.upstreamServerError, message: "x").gatewayError(provider: "p").status == 502)
         #expect(ProviderError(.notFound, message: "x").gatewayError(provider: "p").status == 404)

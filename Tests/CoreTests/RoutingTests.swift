@@ -40,7 +40,8 @@ import Testing
         let text = problems.messages.joined(separator: "\n")
         for expected in [
             "routes.fast.colour: unknown field", "routes.fast.enabled: must be true or false",
-            "routes.fast.fallbacks[0]: must be an alias name", "routes.fast.targets[0].provider: unknown provider 'openia'",
+            "routes.fast.fallbacks[0]: must be an alias name",
+            "routes.fast.targets[0].provider: unknown provider 'openia'",
             "routes.fast.targets[0].model: required", "routes.fast.targets[0].weight: must be a positive number",
             "routes.fast.targets[0].endpoint_mode: must be chat, completions or auto",
             "routes.fast.targets[0].extra: unknown field",
@@ -68,7 +69,9 @@ import Testing
         let table = RouteTable(routes: [
             Route(alias: "a", targets: [RouteTarget(provider: openai, model: "a1")], fallbacks: ["b", "c"]),
             Route(alias: "b", targets: [RouteTarget(provider: openai, model: "b1")], fallbacks: ["a", "c"]),
-            Route(alias: "c", targets: [RouteTarget(provider: openai, model: "a1"), RouteTarget(provider: openai, model: "c1")]),
+            Route(
+                alias: "c",
+                targets: [RouteTarget(provider: openai, model: "a1"), RouteTarget(provider: openai, model: "c1")]),
         ])
         var generator = SeededGenerator(seed: 1)
         let models = table.candidates(for: "a", using: &generator).map(\.target.model)
@@ -140,7 +143,9 @@ import Testing
         breaker.recordFailure(now: t0)
         do { let admitted = breaker.admit(now: t0 + .seconds(1)); #expect(!admitted, "open after three") }
         #expect(breaker.isOpen(now: t0 + .seconds(9)))
-        do { let admitted = breaker.admit(now: t0 + .seconds(11)); #expect(admitted, "half-open lets one probe through") }
+        do {
+            let admitted = breaker.admit(now: t0 + .seconds(11)); #expect(admitted, "half-open lets one probe through")
+        }
         do { let admitted = breaker.admit(now: t0 + .seconds(11)); #expect(!admitted, "…and only one") }
         breaker.recordSuccess()
         #expect(breaker.state == .closed(consecutiveFailures: 0))

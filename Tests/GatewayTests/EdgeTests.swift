@@ -6,7 +6,10 @@ import Testing
 
 @Suite(.serialized) struct EdgeTests {
     @Test func everyResponseCarriesARequestIDAndRejectionsUseTheEnvelope() async throws {
-        try await TestGateway.run(yaml: mockYAML, keys: [keyRecord("sb_sk_good"), keyRecord("sb_sk_old", expires: Date(timeIntervalSince1970: 1))]) { gw in
+        try await TestGateway.run(
+            yaml: mockYAML,
+            keys: [keyRecord("sb_sk_good"), keyRecord("sb_sk_old", expires: Date(timeIntervalSince1970: 1))]
+        ) { gw in
             let missing = try await gw.chat(key: nil)
             #expect(missing.status == 401)
             #expect(missing.json?["error"]?["code"] == "invalid_api_key")
@@ -88,7 +91,8 @@ import Testing
     @Test func everyRequestIsAuditedExactlyOnce() async throws {
         let log = MemoryRequestLog()
         let ports = GatewayPorts(
-            keys: MemoryAPIKeyStore([keyRecord("sb_sk_a", tenant: "acme", models: ["mock"])]), quotas: MemoryQuotaStore(),
+            keys: MemoryAPIKeyStore([keyRecord("sb_sk_a", tenant: "acme", models: ["mock"])]),
+            quotas: MemoryQuotaStore(),
             routes: MemoryRouteStore(), queue: MemoryQueue(), requestLog: log)
         let ids = try await TestGateway.run(yaml: mockYAML, ports: ports) { gw in
             var ids: [String: Int] = [:]

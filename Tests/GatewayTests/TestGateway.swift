@@ -8,8 +8,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
-import Synchronization
 import SwitchboardApp
+import Synchronization
 
 /// Runs the embedded gateway exactly as `switchboard serve` composes it, on an ephemeral port, for the duration
 /// of a test body; then shuts it down gracefully (which flushes the audit pipeline).
@@ -50,7 +50,8 @@ struct TestGateway {
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             let result: Result<T, any Error>
             do {
-                result = .success(try await body(TestGateway(baseURL: "http://127.0.0.1:\(port)", client: client, ports: ports)))
+                result = .success(
+                    try await body(TestGateway(baseURL: "http://127.0.0.1:\(port)", client: client, ports: ports)))
             } catch {
                 result = .failure(error)
             }
@@ -90,7 +91,9 @@ struct TestGateway {
     func chat(key: String?, model: String = "mock", stream: Bool = false, extra: String = "") async throws -> Reply {
         try await request(
             "/v1/chat/completions", key: key,
-            body: #"{"model":"\#(model)","stream":\#(stream),"messages":[{"role":"user","content":"hi there"}]\#(extra)}"#)
+            body:
+                #"{"model":"\#(model)","stream":\#(stream),"messages":[{"role":"user","content":"hi there"}]\#(extra)}"#
+        )
     }
 }
 
@@ -99,7 +102,9 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-func keyRecord(_ key: String, tenant: String = "t1", models: [String]? = nil, rpm: Int? = nil, expires: Date? = nil)
+func keyRecord(
+    _ key: String, tenant: String = "t1", models: [String]? = nil, rpm: Int? = nil, expires: Date? = nil
+)
     -> APIKeyRecord
 {
     APIKeyRecord(

@@ -26,7 +26,9 @@ import Testing
     }
 
     @Test func toolsCannotGoToACompletionsModel() throws {
-        let chat: JSONObject = ["model": "m", "messages": [["role": "user", "content": "x"]], "tools": [["type": "function"]]]
+        let chat: JSONObject = [
+            "model": "m", "messages": [["role": "user", "content": "x"]], "tools": [["type": "function"]],
+        ]
         #expect(throws: ProviderError.self) { try CompletionsTranslation.request(chat, from: .chat, to: .completions) }
     }
 
@@ -82,7 +84,10 @@ import Testing
     @Test func streamedTextAndUsageMatchTheBufferedAnswer() async throws {
         let mock = MockProvider(streamDelayMilliseconds: 0)
         let body: JSONObject = [
-            "model": "x", "messages": [["role": "system", "content": "You help."], ["role": "user", "content": "What is up today"]],
+            "model": "x",
+            "messages": [
+                ["role": "system", "content": "You help."], ["role": "user", "content": "What is up today"],
+            ],
         ]
         let buffered = try await mock.send(call(body))
         let content = buffered.body["choices"]?.arrayValue?[0]["message"]?["content"]?.stringValue
@@ -127,7 +132,8 @@ import Testing
                 ],
             ]
         ]
-        let result = try await mock.send(call(["messages": [["role": "user", "content": "weather?"]], "tools": tools]))
+        let result = try await mock.send(
+            call(["messages": [["role": "user", "content": "weather?"]], "tools": tools]))
         let choice = try #require(result.body["choices"]?.arrayValue?.first)
         #expect(choice["finish_reason"] == "tool_calls")
         #expect(choice["message"]?["tool_calls"]?.arrayValue?[0]["function"]?["name"] == "get_weather")
@@ -138,7 +144,8 @@ import Testing
         let mock = MockProvider(streamDelayMilliseconds: 0)
         let result = try await mock.send(call(["prompt": "Once upon"], .completions))
         #expect(result.body["object"] == "text_completion")
-        #expect(result.body["choices"]?.arrayValue?[0]["text"] == "This is a mock response from Switchboard to: Once upon")
+        #expect(
+            result.body["choices"]?.arrayValue?[0]["text"] == "This is a mock response from Switchboard to: Once upon")
     }
 }
 

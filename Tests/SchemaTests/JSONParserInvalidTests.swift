@@ -138,7 +138,8 @@ struct JSONParserInvalidTests {
     }
 
     @Test func everyTruncationOfAValidDocumentFails() throws {
-        let document = #"{"model":"gpt-4o","n":-12.5e+3,"ok":[true,false,null],"#
+        let document =
+            #"{"model":"gpt-4o","n":-12.5e+3,"ok":[true,false,null],"#
             + #""text":"é\n\u00e9\uD83D\uDE00 🎉","nested":{"a":[[],{}],"b":"\"\\"},"z":0}"#
         let bytes = Array(document.utf8)
         #expect(throws: Never.self) { try JSONParser.parse(bytes) }

@@ -12,7 +12,8 @@ struct JSONSerializerTests {
 
     @Test func everyControlCharacter() {
         let all = String((0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) })
-        let expected = #""\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f"#
+        let expected =
+            #""\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f"#
             + #"\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f""#
         #expect(JSONValue.string(all).jsonString == expected)
     }

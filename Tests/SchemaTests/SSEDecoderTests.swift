@@ -16,16 +16,18 @@ func decodeSSE(_ bytes: [UInt8], cuts: [Int] = [], maxEventBytes: Int = 1 << 20)
 
 @Suite("SSE decoder")
 struct SSEDecoderTests {
-    static let mixedStream: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(
-        (": comment line\n"
-            + "data: first\n\n"
-            + "event: update\r\ndata: multi\r\ndata:line\r\nid: 7\r\n\r\n"
-            + "data: cr only\rdata:  two spaces\r\r"
-            + "retry: 1500\ndata: é日本🎉\n\n"
-            + "event: ping\n\n"
-            + "data\n\n"
-            + "unknown: x\ndata: after unknown\n:another comment\n\n"
-            + "data: unterminated").utf8)
+    static let mixedStream: [UInt8] =
+        [0xEF, 0xBB, 0xBF]
+        + Array(
+            (": comment line\n"
+                + "data: first\n\n"
+                + "event: update\r\ndata: multi\r\ndata:line\r\nid: 7\r\n\r\n"
+                + "data: cr only\rdata:  two spaces\r\r"
+                + "retry: 1500\ndata: é日本🎉\n\n"
+                + "event: ping\n\n"
+                + "data\n\n"
+                + "unknown: x\ndata: after unknown\n:another comment\n\n"
+                + "data: unterminated").utf8)
 
     static let mixedExpected: [SSEEvent] = [
         SSEEvent(data: "first"),
@@ -86,7 +88,8 @@ struct SSEDecoderTests {
     }
 
     @Test func retryRules() throws {
-        let input = "retry: 10\ndata: a\n\nretry: 1a\ndata: b\n\nretry:\ndata: c\n\nretry: -1\ndata: d\n\n"
+        let input =
+            "retry: 10\ndata: a\n\nretry: 1a\ndata: b\n\nretry:\ndata: c\n\nretry: -1\ndata: d\n\n"
             + "retry:  5\ndata: e\n\nretry:99999999999999999999999\ndata: f\n\n"
         let events = try decodeSSE(Array(input.utf8))
         #expect(events.map(\.retry) == [10, nil, nil, nil, nil, nil])

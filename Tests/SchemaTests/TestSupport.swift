@@ -21,9 +21,12 @@ struct SplitMix64: RandomNumberGenerator {
 struct JSONValueGenerator {
     var rng: SplitMix64
 
-    static let characters: [Character] = (0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) }
-        + ["\"", "\\", "/", "a", "Z", " ", "é", "日", "😀", "🎉", "\u{2028}", "\u{2029}", "\u{7F}", "\u{FFFF}",
-            "\u{10FFFF}", "\r\n", "👩‍👩‍👧"]
+    static let characters: [Character] =
+        (0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) }
+        + [
+            "\"", "\\", "/", "a", "Z", " ", "é", "日", "😀", "🎉", "\u{2028}", "\u{2029}", "\u{7F}", "\u{FFFF}",
+            "\u{10FFFF}", "\r\n", "👩‍👩‍👧",
+        ]
     static let rawNumbers = ["0", "-0", "1e400", "12345678901234567890", "1.0e+300", "-0.0e-0", "5E-324", "0.1"]
 
     init(seed: UInt64) {

@@ -5,9 +5,9 @@ import Logging
 import Metrics
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The edge: request id, CORS, API key authentication (status, expiry), quotas, the error envelope, and one
@@ -110,7 +110,9 @@ public struct EdgeMiddleware: RouterMiddleware {
     func authenticate(_ request: Request) async throws -> APIKeyRecord {
         guard let header = request.headers[.authorization] else { throw GatewayError.missingAPIKey() }
         var token = Substring(header)
-        if token.lowercased().hasPrefix("bearer ") { token = token.dropFirst(7) } else {
+        if token.lowercased().hasPrefix("bearer ") {
+            token = token.dropFirst(7)
+        } else {
             throw GatewayError.invalidAPIKey("The Authorization header must be 'Bearer <key>'.")
         }
         token = token.drop(while: { $0 == " " })

@@ -13,7 +13,8 @@ extension GatewayError {
         }
         let body = envelope.serialized()
         return Response(
-            status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            status: HTTPResponse.Status(code: status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// Maps any error thrown below the edge to what the client sees.

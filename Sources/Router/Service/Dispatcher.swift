@@ -72,7 +72,8 @@ public struct Dispatcher: Sendable {
                 if credential == nil && registry.requiresCredential(candidate.target.provider) {
                     throw ProviderError(
                         .notConfigured,
-                        message: "no credential for \(candidate.target.provider) (set \(candidate.target.provider.environmentStem)_API_KEY)"
+                        message:
+                            "no credential for \(candidate.target.provider) (set \(candidate.target.provider.environmentStem)_API_KEY)"
                     )
                 }
                 let value = try await operation(provider, .init(target: candidate.target, credential: credential))
@@ -81,7 +82,8 @@ public struct Dispatcher: Sendable {
                 return (value, candidate)
             } catch {
                 let providerError = UpstreamHTTP.map(error)
-                record(audit, candidate, endpoint, result: providerError.kind.rawValue,
+                record(
+                    audit, candidate, endpoint, result: providerError.kind.rawValue,
                     status: providerError.upstreamStatus, stopwatch)
                 if providerError.countsAsTargetFailure { breakers.recordFailure(key) }
                 if providerError.kind == .cancelled || Task.isCancelled { throw providerError }

@@ -7,9 +7,9 @@ import Hummingbird
 import Logging
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `/v1/chat/completions`, `/v1/completions` and `/v1/models`: alias routing, dispatch with fallbacks, the
@@ -60,7 +60,9 @@ public struct RouterService: Sendable {
         ["id": .string(alias), "object": "model", "created": 0, "owned_by": "switchboard"]
     }
 
-    func complete(_ request: Request, context: GatewayRequestContext, endpoint: ProviderEndpoint) async throws
+    func complete(
+        _ request: Request, context: GatewayRequestContext, endpoint: ProviderEndpoint
+    ) async throws
         -> Response
     {
         let body = try await limits.readJSONObject(request)

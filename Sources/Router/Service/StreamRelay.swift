@@ -5,9 +5,9 @@ import HTTPTypes
 import Hummingbird
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Relays a started upstream stream to the client as OpenAI SSE, chunk by chunk with no buffering: the

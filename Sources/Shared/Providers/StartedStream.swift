@@ -10,9 +10,10 @@ public struct StartedStream: Sendable {
     /// or throwing the error it failed with before that. Cancelling the caller or dropping the stream cancels
     /// the producer.
     public static func start(
-        _ producer: @escaping @Sendable (
-            _ yield: @Sendable (JSONObject) -> Void, _ started: @Sendable () -> Void
-        ) async throws -> Void
+        _ producer:
+            @escaping @Sendable (
+                _ yield: @Sendable (JSONObject) -> Void, _ started: @Sendable () -> Void
+            ) async throws -> Void
     ) async throws -> StartedStream {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: JSONObject.self, throwing: (any Error).self)
         let gate = StartGate()

@@ -16,7 +16,8 @@ enum ByteScan {
                 let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
                 let quote = word ^ (ones &* 0x22)
                 let backslash = word ^ (ones &* 0x5C)
-                let special = ((quote &- ones) & ~quote)
+                let special =
+                    ((quote &- ones) & ~quote)
                     | ((backslash &- ones) & ~backslash)
                     | ((word &- ones &* 0x20) & ~word)
                 if special & highs != 0 { break }

@@ -14,9 +14,9 @@ import ServiceLifecycle
 import UnixSignals
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Embedded mode: every service in one process over one SQLite file, no internal hop.
@@ -82,7 +82,9 @@ public struct EmbeddedGateway: Sendable {
     }
 
     /// The HTTP application. `onServerRunning` receives the bound port.
-    public func buildApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    public func buildApplication(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    )
         -> some ApplicationProtocol
     {
         Application(
@@ -104,7 +106,8 @@ public struct EmbeddedGateway: Sendable {
         var groupConfig = ServiceGroupConfiguration(
             services: services(onServerRunning: onServerRunning).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.drainTimeoutSeconds * 1000) + 15_000)
+        groupConfig.maximumGracefulShutdownDuration = .milliseconds(
+            Int64(config.server.drainTimeoutSeconds * 1000) + 15_000)
         let group = ServiceGroup(configuration: groupConfig)
         try await group.run()
         await http.shutdown()

@@ -1,8 +1,7 @@
 import ArgumentParser
+import Foundation
 import GatewayBackends
 import GatewayCore
-
-import Foundation
 
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

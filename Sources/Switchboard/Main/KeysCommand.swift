@@ -1,17 +1,18 @@
 import ArgumentParser
+import Foundation
 import GatewayBackends
 import GatewayCore
 
-import Foundation
-
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Create, list, revoke and re-enable gateway API keys (stored only as SHA-256 hashes).",
+        commandName: "keys",
+        abstract: "Create, list, revoke and re-enable gateway API keys (stored only as SHA-256 hashes).",
         subcommands: [Create.self, List.self, Revoke.self, Enable.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a key. Its details go to standard error; the key alone is the last line of standard output.")
+            abstract:
+                "Create a key. Its details go to standard error; the key alone is the last line of standard output.")
         @OptionGroup var options: CommonOptions
         @Option(help: "Tenant the key belongs to.") var tenant: String
         @Option(help: "Label shown in logs and listings.") var label: String?
@@ -61,7 +62,8 @@ struct KeysCommand: AsyncParsableCommand {
             let now = Date()
             var rows = [["KEY ID", "TENANT", "LABEL", "STATUS", "CREATED", "EXPIRES", "MODELS", "RPM", "RPD"]]
             for record in records {
-                let status = record.rejection(at: now) == nil ? "active" : (record.status == .active ? "expired" : "disabled")
+                let status =
+                    record.rejection(at: now) == nil ? "active" : (record.status == .active ? "expired" : "disabled")
                 rows.append([
                     record.keyID, record.tenant, record.label, status, iso(record.createdAt),
                     record.expiresAt.map(iso) ?? "-", record.models?.joined(separator: ",") ?? "*",
@@ -73,7 +75,8 @@ struct KeysCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable a key by its key id (takes effect within keys.cache_seconds).")
+        static let configuration = CommandConfiguration(
+            abstract: "Disable a key by its key id (takes effect within keys.cache_seconds).")
         @OptionGroup var options: CommonOptions
         @Argument(help: "The key id shown by `keys list` (key_…).") var keyID: String
 

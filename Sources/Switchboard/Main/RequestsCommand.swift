@@ -1,9 +1,8 @@
 import ArgumentParser
+import Foundation
 import GatewayBackends
 import GatewayCore
 import GatewaySchema
-
-import Foundation
 
 struct RequestsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +24,9 @@ struct RequestsCommand: AsyncParsableCommand {
                 for event in events { printLine(String(decoding: try AuditCodec.encode(event), as: UTF8.self)) }
                 return
             }
-            var rows = [["TIME", "REQUEST ID", "TENANT", "ALIAS", "PROVIDER/MODEL", "STATUS", "OUTCOME", "TOKENS", "MS"]]
+            var rows = [
+                ["TIME", "REQUEST ID", "TENANT", "ALIAS", "PROVIDER/MODEL", "STATUS", "OUTCOME", "TOKENS", "MS"]
+            ]
             for event in events {
                 rows.append([
                     iso(event.timestamp) as String, event.requestID, event.tenant ?? "-", event.alias ?? "-",

@@ -1,12 +1,11 @@
 import ArgumentParser
+import Foundation
 import GatewayBackends
 import GatewayCore
 import Logging
 import Metrics
 import Prometheus
 import SwitchboardApp
-
-import Foundation
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,8 +69,10 @@ struct ServeCommand: AsyncParsableCommand {
         try await ports.keys.create(
             APIKeyRecord(hash: APIKey.hash(key), tenant: "default", label: "bootstrap", createdAt: Date()))
         let path = (config.dataDirectory as NSString).appendingPathComponent("bootstrap-key")
-        FileManager.default.createFile(
-            atPath: path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else { throw CLIError("cannot write the bootstrap key to \(path)") }
         logger.notice("created a bootstrap API key for tenant 'default'", metadata: ["key_file": "\(path)"])
     }
 }

@@ -1,13 +1,12 @@
+import Foundation
 import GatewayBackends
 import GatewayCore
 import Logging
 
-import Foundation
-
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension CommonOptions {

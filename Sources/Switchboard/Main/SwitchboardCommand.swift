@@ -18,7 +18,9 @@ struct SwitchboardCommand: AsyncParsableCommand {
 
 /// Options every subcommand takes.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "YAML configuration file (default: $SWITCHBOARD_CONFIG, else ./switchboard.yaml if present).")
+    @Option(
+        name: .long, help: "YAML configuration file (default: $SWITCHBOARD_CONFIG, else ./switchboard.yaml if present)."
+    )
     var config: String?
 
     @Option(name: .long, help: "Data directory for the SQLite file (overrides the file and $SWITCHBOARD_DATA_DIR).")

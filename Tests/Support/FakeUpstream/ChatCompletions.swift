@@ -149,11 +149,13 @@ struct ChatCompletions {
             }
             for piece in reply.pieces {
                 for choice in 0..<choices {
-                    chunk(choice, delta: { json in
-                        json.raw("{\"content\":")
-                        json.string(piece)
-                        json.raw("}")
-                    })
+                    chunk(
+                        choice,
+                        delta: { json in
+                            json.raw("{\"content\":")
+                            json.string(piece)
+                            json.raw("}")
+                        })
                 }
             }
         case .tools(let calls):
@@ -162,25 +164,29 @@ struct ChatCompletions {
             }
             for call in calls {
                 for choice in 0..<choices {
-                    chunk(choice, delta: { json in
-                        json.raw("{\"tool_calls\":[{\"index\":")
-                        json.int(call.index)
-                        json.raw(",\"id\":")
-                        json.string(call.id)
-                        json.raw(",\"type\":\"function\",\"function\":{\"name\":")
-                        json.string(call.name)
-                        json.raw(",\"arguments\":\"\"}}]}")
-                    })
+                    chunk(
+                        choice,
+                        delta: { json in
+                            json.raw("{\"tool_calls\":[{\"index\":")
+                            json.int(call.index)
+                            json.raw(",\"id\":")
+                            json.string(call.id)
+                            json.raw(",\"type\":\"function\",\"function\":{\"name\":")
+                            json.string(call.name)
+                            json.raw(",\"arguments\":\"\"}}]}")
+                        })
                 }
                 for piece in call.argumentPieces {
                     for choice in 0..<choices {
-                        chunk(choice, delta: { json in
-                            json.raw("{\"tool_calls\":[{\"index\":")
-                            json.int(call.index)
-                            json.raw(",\"function\":{\"arguments\":")
-                            json.string(piece)
-                            json.raw("}}]}")
-                        })
+                        chunk(
+                            choice,
+                            delta: { json in
+                                json.raw("{\"tool_calls\":[{\"index\":")
+                                json.int(call.index)
+                                json.raw(",\"function\":{\"arguments\":")
+                                json.string(piece)
+                                json.raw("}}]}")
+                            })
                     }
                 }
             }

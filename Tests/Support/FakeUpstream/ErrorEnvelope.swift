@@ -21,7 +21,8 @@ enum ErrorEnvelope {
         var headers = extraHeaders
         headers[.contentType] = "application/json"
         return Response(
-            status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: json.byteBuffer))
+            status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: json.byteBuffer)
+        )
     }
 
     /// The error a `status-NNN` (or failing `flaky-N`) model produces.
@@ -57,7 +58,8 @@ enum ErrorEnvelope {
     static func badRequest(_ error: any Error) -> Response {
         if case DecodingError.keyNotFound(let key, let context) = error, context.codingPath.isEmpty {
             return response(
-                status: 400, message: "Missing required parameter: '\(key.stringValue)'.", type: "invalid_request_error",
+                status: 400, message: "Missing required parameter: '\(key.stringValue)'.",
+                type: "invalid_request_error",
                 param: key.stringValue, code: "missing_required_parameter")
         }
         if case DecodingError.dataCorrupted = error {

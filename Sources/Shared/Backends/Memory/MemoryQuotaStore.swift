@@ -2,9 +2,9 @@ import GatewayCore
 import Synchronization
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Quota counters in process memory: exact and atomic for one process (embedded mode, tests).

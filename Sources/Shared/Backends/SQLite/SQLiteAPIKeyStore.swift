@@ -3,9 +3,9 @@ import GatewaySchema
 import SQLiteNIO
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Keys in SQLite, by SHA-256 hash.

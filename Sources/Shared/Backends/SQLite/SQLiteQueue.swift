@@ -3,9 +3,9 @@ import NIOCore
 import SQLiteNIO
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The embedded mode's durable queue: a table in the SQLite file. `publish` returns once the rows are

@@ -2,9 +2,9 @@ import GatewayCore
 import SQLiteNIO
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The request log in SQLite: one row per request id (inserts are idempotent), the full event as JSON.

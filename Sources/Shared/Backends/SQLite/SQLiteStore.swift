@@ -6,9 +6,9 @@ import SQLiteNIO
 import Synchronization
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The embedded mode's one SQLite file (WAL mode): keys, live routes, the durable queue and the request log.

@@ -1,9 +1,9 @@
 import GatewaySchema
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Reads the YAML file, applies environment overrides, validates everything and reports every problem at once.
@@ -20,7 +20,9 @@ public enum ConfigLoader {
         return try load(yaml: text, fileName: path ?? "<defaults>", environment: environment)
     }
 
-    public static func load(yaml: String, fileName: String, environment: [String: String]) throws(ConfigError)
+    public static func load(
+        yaml: String, fileName: String, environment: [String: String]
+    ) throws(ConfigError)
         -> GatewayConfig
     {
         let tree: YAMLTree
@@ -114,7 +116,9 @@ struct ConfigReader {
                 ])
         else { return }
         if let text = string(top, "listen", "") {
-            if let listen = GatewayConfig.Listen(text) { config.listen = listen } else {
+            if let listen = GatewayConfig.Listen(text) {
+                config.listen = listen
+            } else {
                 problem("listen", "must be host:port, e.g. 127.0.0.1:8080")
             }
         }
@@ -127,18 +131,22 @@ struct ConfigReader {
             }
         }
         if let text = string(top, "log_format", "") {
-            if ["json", "text"].contains(text) { config.logFormat = text } else {
+            if ["json", "text"].contains(text) {
+                config.logFormat = text
+            } else {
                 problem("log_format", "must be json or text")
             }
         }
-        if let value = top["server"], let server = object(
-            value, "server", allowed: ["max_body_bytes", "max_json_depth", "drain_timeout_seconds", "cors"])
+        if let value = top["server"],
+            let server = object(
+                value, "server", allowed: ["max_body_bytes", "max_json_depth", "drain_timeout_seconds", "cors"])
         {
             if let v = integer(server, "max_body_bytes", "server", min: 1024) { config.server.maxBodyBytes = v }
             if let v = integer(server, "max_json_depth", "server", min: 2) { config.server.maxJSONDepth = v }
             if let v = number(server, "drain_timeout_seconds", "server") { config.server.drainTimeoutSeconds = v }
-            if let value = server["cors"], let cors = object(
-                value, "server.cors", allowed: ["allowed_origins", "allowed_headers", "max_age_seconds"])
+            if let value = server["cors"],
+                let cors = object(
+                    value, "server.cors", allowed: ["allowed_origins", "allowed_headers", "max_age_seconds"])
             {
                 let origins = stringList(cors, "allowed_origins", "server.cors") ?? ["*"]
                 let headers =
@@ -150,12 +158,13 @@ struct ConfigReader {
                 config.server.cors = .init(allowedOrigins: origins, allowedHeaders: headers, maxAgeSeconds: maxAge)
             }
         }
-        if let value = top["upstream"], let upstream = object(
-            value, "upstream",
-            allowed: [
-                "connect_timeout_seconds", "request_timeout_seconds", "stream_idle_timeout_seconds",
-                "connections_per_host", "max_response_bytes",
-            ])
+        if let value = top["upstream"],
+            let upstream = object(
+                value, "upstream",
+                allowed: [
+                    "connect_timeout_seconds", "request_timeout_seconds", "stream_idle_timeout_seconds",
+                    "connections_per_host", "max_response_bytes",
+                ])
         {
             if let v = number(upstream, "connect_timeout_seconds", "upstream", min: 0.001) {
                 config.upstream.connectTimeoutSeconds = v
@@ -173,15 +182,17 @@ struct ConfigReader {
                 config.upstream.maxResponseBytes = v
             }
         }
-        if let value = top["retry"], let retry = object(
-            value, "retry", allowed: ["max_attempts", "backoff_base_ms", "backoff_max_ms"])
+        if let value = top["retry"],
+            let retry = object(
+                value, "retry", allowed: ["max_attempts", "backoff_base_ms", "backoff_max_ms"])
         {
             if let v = integer(retry, "max_attempts", "retry", min: 1) { config.retry.maxAttempts = v }
             if let v = number(retry, "backoff_base_ms", "retry") { config.retry.backoffBaseMilliseconds = v }
             if let v = number(retry, "backoff_max_ms", "retry") { config.retry.backoffMaxMilliseconds = v }
         }
-        if let value = top["circuit_breaker"], let breaker = object(
-            value, "circuit_breaker", allowed: ["failure_threshold", "open_seconds"])
+        if let value = top["circuit_breaker"],
+            let breaker = object(
+                value, "circuit_breaker", allowed: ["failure_threshold", "open_seconds"])
         {
             let threshold =
                 integer(breaker, "failure_threshold", "circuit_breaker", min: 1)
@@ -199,7 +210,8 @@ struct ConfigReader {
         }
         if let v = number(top, "routes_refresh_seconds", "") { config.routesRefreshSeconds = v }
         if let value = top["providers"] { readProviders(value, into: &config) }
-        if let value = top["routes"], let routes = object(value, "routes", allowed: Array(value.objectValue?.keys ?? []))
+        if let value = top["routes"],
+            let routes = object(value, "routes", allowed: Array(value.objectValue?.keys ?? []))
         {
             config.usingDefaultRoutes = false
             for (alias, definition) in routes {
@@ -258,7 +270,9 @@ struct ConfigReader {
         if let value = body["key_pool"] {
             if case .object(let entries) = value {
                 for (id, key) in entries {
-                    if let text = key.stringValue { pool[id] = text } else {
+                    if let text = key.stringValue {
+                        pool[id] = text
+                    } else {
                         problem("\(path).key_pool.\(id)", "must be a string")
                     }
                 }
@@ -272,7 +286,9 @@ struct ConfigReader {
     /// Environment variables override the file.
     mutating func applyEnvironment(_ env: [String: String], to config: inout GatewayConfig) {
         if let text = env["SWITCHBOARD_LISTEN"] {
-            if let listen = GatewayConfig.Listen(text) { config.listen = listen } else {
+            if let listen = GatewayConfig.Listen(text) {
+                config.listen = listen
+            } else {
                 problems.append("environment: SWITCHBOARD_LISTEN: must be host:port")
             }
         }

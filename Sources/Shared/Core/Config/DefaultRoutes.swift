@@ -4,7 +4,8 @@ public enum DefaultRoutes {
     public static func routes(for config: GatewayConfig) -> [Route] {
         let mock = ProviderRef(family: .mock)
         let openai = ProviderRef(family: .openai)
-        let hasOpenAI = config.openAI.apiKey.map { !$0.isEmpty } ?? false
+        let hasOpenAI =
+            config.openAI.apiKey.map { !$0.isEmpty } ?? false
             || config.environment.keys.contains { $0.hasPrefix("OPENAI_API_KEY_") }
         func chat(_ alias: String, _ model: String, fallbacks: [String] = []) -> Route {
             Route(

@@ -18,7 +18,8 @@ public final class CredentialResolver: Sendable {
         profiles["OPENAI"] = config.openAI
         var keyed: [String: GatewayConfig.OpenAIProfile] = [:]
         for (name, profile) in profiles {
-            let stem = name == "OPENAI" ? "OPENAI" : ProviderRef(family: .openaiCompatible, profile: name).environmentStem
+            let stem =
+                name == "OPENAI" ? "OPENAI" : ProviderRef(family: .openaiCompatible, profile: name).environmentStem
             keyed[stem] = profile
         }
         self.profiles = keyed

@@ -28,7 +28,11 @@ public enum RouteParsing {
         }
         var enabled = true
         if let value = object["enabled"] {
-            if let flag = value.boolValue { enabled = flag } else { problems.append("\(path).enabled: must be true or false") }
+            if let flag = value.boolValue {
+                enabled = flag
+            } else {
+                problems.append("\(path).enabled: must be true or false")
+            }
         }
         var fallbacks: [String] = []
         if let value = object["fallbacks"] {
@@ -100,7 +104,9 @@ public enum RouteParsing {
         }
         var keyID: String?
         if let value = object["key_id"], !value.isNull {
-            if let text = value.stringValue, !text.isEmpty { keyID = text } else {
+            if let text = value.stringValue, !text.isEmpty {
+                keyID = text
+            } else {
                 problems.append("\(path).key_id: must be a non-empty string")
             }
         }

@@ -41,6 +41,11 @@ public struct RouteTable: Sendable {
         /// The alias (requested or fallback) this target belongs to.
         public var alias: String
         public var target: RouteTarget
+
+        public init(alias: String, target: RouteTarget) {
+            self.alias = alias
+            self.target = target
+        }
     }
 
     /// Problems with references between routes (fallbacks to unknown aliases), as `alias: message`.
@@ -78,9 +83,9 @@ public enum WeightedOrder {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

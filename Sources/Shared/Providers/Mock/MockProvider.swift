@@ -38,7 +38,8 @@ public struct MockProvider: Provider {
         }
         let messages = body["messages"]?.arrayValue ?? []
         return messages.reduce(0) { total, message in
-            total + 3 + CompletionsTranslation.contentText(message["content"]).split(whereSeparator: \.isWhitespace).count
+            total + 3
+                + CompletionsTranslation.contentText(message["content"]).split(whereSeparator: \.isWhitespace).count
         }
     }
 
@@ -96,7 +97,10 @@ public struct MockProvider: Provider {
         let usage = Usage(promptTokens: prompt, completionTokens: words.count * n)
         let choices: [JSONValue] = (0..<n).map { index in
             if call.endpoint == .completions {
-                return ["text": text, "index": .number(JSONNumber(index)), "logprobs": nil, "finish_reason": .string(finish)]
+                return [
+                    "text": text, "index": .number(JSONNumber(index)), "logprobs": nil,
+                    "finish_reason": .string(finish),
+                ]
             }
             return [
                 "index": .number(JSONNumber(index)),
@@ -142,7 +146,8 @@ public struct MockProvider: Provider {
                             ]
                         ])))
                 yield(
-                    chunk(chatChoice(["tool_calls": [["index": 0, "function": ["arguments": .string(tool.arguments)]]]])))
+                    chunk(
+                        chatChoice(["tool_calls": [["index": 0, "function": ["arguments": .string(tool.arguments)]]]])))
                 yield(chunk(chatChoice([:], finish: "tool_calls")))
                 var usageChunk = chunk(nil)
                 usageChunk["choices"] = []

@@ -36,7 +36,8 @@ public struct OpenAIProvider: Provider {
         for (index, upstream) in endpoints.enumerated() {
             do {
                 return try await send(call, upstream: upstream)
-            } catch let error as ProviderError where error.kind == .endpointNotSupported && index + 1 < endpoints.count {
+            } catch let error as ProviderError where error.kind == .endpointNotSupported && index + 1 < endpoints.count
+            {
                 continue
             }
         }
@@ -55,7 +56,8 @@ public struct OpenAIProvider: Provider {
                 status: Int(response.status.code), body: bytes, retryAfter: response.headers.first(name: "retry-after"))
         }
         guard case .object(let object)? = try? JSONParser.parse(bytes) else {
-            throw ProviderError(.invalidResponse, upstreamStatus: 200, message: "the upstream answered with invalid JSON")
+            throw ProviderError(
+                .invalidResponse, upstreamStatus: 200, message: "the upstream answered with invalid JSON")
         }
         let translated = CompletionsTranslation.response(object, from: upstream, to: call.endpoint)
         return ProviderResult(body: translated, usage: Usage(translated["usage"]))
@@ -66,7 +68,8 @@ public struct OpenAIProvider: Provider {
         for (index, upstream) in endpoints.enumerated() {
             do {
                 return try await stream(call, upstream: upstream)
-            } catch let error as ProviderError where error.kind == .endpointNotSupported && index + 1 < endpoints.count {
+            } catch let error as ProviderError where error.kind == .endpointNotSupported && index + 1 < endpoints.count
+            {
                 continue
             }
         }
