@@ -1,3 +1,5 @@
+import GatewaySchema
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -5,7 +7,7 @@
 #endif
 
 /// What happened to one request, success or failure; exactly one per request.
-public struct AuditEvent: Sendable, Equatable, Codable {
+public struct AuditEvent: Sendable, Equatable {
     public enum Outcome: String, Sendable, Codable, Equatable {
         /// The response was delivered completely.
         case success
@@ -18,7 +20,7 @@ public struct AuditEvent: Sendable, Equatable, Codable {
     }
 
     /// One call to one upstream target.
-    public struct Attempt: Sendable, Equatable, Codable {
+    public struct Attempt: Sendable, Equatable {
         public var provider: String
         public var model: String
         public var keyID: String?
@@ -99,33 +101,103 @@ public struct AuditEvent: Sendable, Equatable, Codable {
         return (promptTokens ?? 0) + (completionTokens ?? 0)
     }
 
-    enum CodingKeys: String, CodingKey {
-        case requestID = "request_id", timestamp, tenant, keyID = "key_id", keyLabel = "key_label", method, path
-        case alias, provider, providerModel = "provider_model", attempts, stream, outcome
-        case httpStatus = "http_status", errorCode = "error_code", latencyMs = "latency_ms"
-        case timeToFirstByteMs = "ttfb_ms", promptTokens = "prompt_tokens", completionTokens = "completion_tokens"
-        case cachedTokens = "cached_tokens"
-    }
 }
 
 extension AuditEvent.Attempt {
-    enum CodingKeys: String, CodingKey {
-        case provider, model, keyID = "key_id", endpoint, result, httpStatus = "http_status", latencyMs = "latency_ms"
-    }
 }
 
-/// The one JSON form of audit events on every queue and in every log.
+/// The one JSON form of audit events on every queue and in every log. Hand-written over `JSONValue` (not
+/// `JSONEncoder`): it runs for every request, and is several times faster this way.
 public enum AuditCodec {
+    public struct DecodeError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
     public static func encode(_ event: AuditEvent) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return Array(try encoder.encode(event))
+        json(event).serialized()
+    }
+
+    public static func json(_ event: AuditEvent) -> JSONValue {
+        var object = JSONObject()
+        object["request_id"] = .string(event.requestID)
+        object["timestamp"] = .number(JSONNumber(Int((event.timestamp.timeIntervalSince1970 * 1000).rounded())))
+        object["tenant"] = string(event.tenant)
+        object["key_id"] = string(event.keyID)
+        object["key_label"] = string(event.keyLabel)
+        object["method"] = .string(event.method)
+        object["path"] = .string(event.path)
+        object["alias"] = string(event.alias)
+        object["provider"] = string(event.provider)
+        object["provider_model"] = string(event.providerModel)
+        object["attempts"] = .array(
+            event.attempts.map { attempt in
+                var item = JSONObject()
+                item["provider"] = .string(attempt.provider)
+                item["model"] = .string(attempt.model)
+                item["key_id"] = string(attempt.keyID)
+                item["endpoint"] = .string(attempt.endpoint)
+                item["result"] = .string(attempt.result)
+                item["http_status"] = int(attempt.httpStatus)
+                item["latency_ms"] = .number(milliseconds(attempt.latencyMs))
+                return .object(item)
+            })
+        object["stream"] = .bool(event.stream)
+        object["outcome"] = .string(event.outcome.rawValue)
+        object["http_status"] = .number(JSONNumber(event.httpStatus))
+        object["error_code"] = string(event.errorCode)
+        object["latency_ms"] = .number(milliseconds(event.latencyMs))
+        object["ttfb_ms"] = event.timeToFirstByteMs.map { .number(milliseconds($0)) } ?? .null
+        object["prompt_tokens"] = int(event.promptTokens)
+        object["completion_tokens"] = int(event.completionTokens)
+        object["cached_tokens"] = int(event.cachedTokens)
+        return .object(object)
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> AuditEvent {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
-        return try decoder.decode(AuditEvent.self, from: Data(bytes))
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw DecodeError(description: "audit event: \(error)")
+        }
+        guard case .object(let o) = value, let requestID = o["request_id"]?.stringValue,
+            let millis = o["timestamp"]?.doubleValue, let method = o["method"]?.stringValue,
+            let path = o["path"]?.stringValue, let outcomeText = o["outcome"]?.stringValue,
+            let outcome = AuditEvent.Outcome(rawValue: outcomeText), let status = o["http_status"]?.intValue
+        else { throw DecodeError(description: "audit event: missing required fields") }
+        let attempts = (o["attempts"]?.arrayValue ?? []).compactMap { item -> AuditEvent.Attempt? in
+            guard let provider = item["provider"]?.stringValue, let model = item["model"]?.stringValue else {
+                return nil
+            }
+            return AuditEvent.Attempt(
+                provider: provider, model: model, keyID: item["key_id"]?.stringValue,
+                endpoint: item["endpoint"]?.stringValue ?? "", result: item["result"]?.stringValue ?? "",
+                httpStatus: item["http_status"]?.intValue, latencyMs: item["latency_ms"]?.doubleValue ?? 0)
+        }
+        return AuditEvent(
+            requestID: requestID, timestamp: Date(timeIntervalSince1970: millis / 1000), tenant: o["tenant"]?.stringValue,
+            keyID: o["key_id"]?.stringValue, keyLabel: o["key_label"]?.stringValue, method: method, path: path,
+            alias: o["alias"]?.stringValue, provider: o["provider"]?.stringValue,
+            providerModel: o["provider_model"]?.stringValue, attempts: attempts,
+            stream: o["stream"]?.boolValue ?? false, outcome: outcome, httpStatus: status,
+            errorCode: o["error_code"]?.stringValue, latencyMs: o["latency_ms"]?.doubleValue ?? 0,
+            timeToFirstByteMs: o["ttfb_ms"]?.doubleValue, promptTokens: o["prompt_tokens"]?.intValue,
+            completionTokens: o["completion_tokens"]?.intValue, cachedTokens: o["cached_tokens"]?.intValue)
+    }
+
+    static func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    static func int(_ value: Int?) -> JSONValue { value.map { .number(JSONNumber($0)) } ?? .null }
+
+    /// Milliseconds with microsecond precision, as a plain decimal.
+    static func milliseconds(_ value: Double) -> JSONNumber {
+        let micros = Int((value * 1000).rounded())
+        let whole = micros / 1000
+        let fraction = abs(micros % 1000)
+        let sign = micros < 0 && whole == 0 ? "-" : ""
+        if fraction == 0 { return JSONNumber(raw: "\(sign)\(whole)") }
+        var digits = String(fraction)
+        while digits.count < 3 { digits = "0" + digits }
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return JSONNumber(raw: "\(sign)\(whole).\(digits)")
     }
 }

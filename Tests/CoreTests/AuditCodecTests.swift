@@ -1,0 +1,41 @@
+import Foundation
+import GatewaySchema
+import Testing
+
+@testable import GatewayCore
+
+@Suite struct AuditCodecTests {
+    let event = AuditEvent(
+        requestID: "req_1", timestamp: Date(timeIntervalSince1970: 1_800_000_000.123), tenant: "acme", keyID: "key_1",
+        keyLabel: "prod \"eu\"", method: "POST", path: "/v1/chat/completions", alias: "fast", provider: "openai",
+        providerModel: "gpt-5.4",
+        attempts: [
+            .init(
+                provider: "openai_compatible:x", model: "m", keyID: "a1", endpoint: "chat/completions",
+                result: "upstream_server_error", httpStatus: 503, latencyMs: 12.5),
+            .init(
+                provider: "openai", model: "gpt-5.4", keyID: nil, endpoint: "chat/completions", result: "ok",
+                httpStatus: 200, latencyMs: 0.042),
+        ], stream: true, outcome: .streamError, httpStatus: 200, errorCode: "upstream_stream_error", latencyMs: 1500.001,
+        timeToFirstByteMs: 0.5, promptTokens: 10, completionTokens: 0, cachedTokens: nil)
+
+    @Test func roundTripsEveryField() throws {
+        let decoded = try AuditCodec.decode(try AuditCodec.encode(event))
+        #expect(decoded == event)
+    }
+
+    @Test func writesTheDocumentedSnakeCaseShape() throws {
+        let json = try JSONParser.parse(try AuditCodec.encode(event))
+        #expect(json["request_id"] == "req_1")
+        #expect(json["timestamp"] == 1_800_000_000_123)
+        #expect(json["latency_ms"]?.doubleValue == 1500.001)
+        #expect(json["attempts"]?.arrayValue?[1]["latency_ms"]?.doubleValue == 0.042)
+        #expect(json["cached_tokens"] == .null)
+        #expect(json["outcome"] == "stream_error")
+    }
+
+    @Test func rejectsIncompleteEvents() {
+        #expect(throws: AuditCodec.DecodeError.self) { try AuditCodec.decode(Array(#"{"request_id":"x"}"#.utf8)) }
+        #expect(throws: AuditCodec.DecodeError.self) { try AuditCodec.decode(Array("not json".utf8)) }
+    }
+}
