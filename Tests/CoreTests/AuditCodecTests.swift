@@ -16,7 +16,8 @@ import Testing
             .init(
                 provider: "openai", model: "gpt-5.4", keyID: nil, endpoint: "chat/completions", result: "ok",
                 httpStatus: 200, latencyMs: 0.042),
-        ], stream: true, outcome: .streamError, httpStatus: 200, errorCode: "upstream_stream_error", latencyMs: 1500.001,
+        ], stream: true, outcome: .streamError, httpStatus: 200, errorCode: "upstream_stream_error",
+        latencyMs: 1500.001,
         timeToFirstByteMs: 0.5, promptTokens: 10, completionTokens: 0, cachedTokens: nil)
 
     @Test func roundTripsEveryField() throws {

@@ -138,6 +138,39 @@ def test_sigterm_drains_streams_and_flushes_the_audit_log(gateway, fake):
         assert logged[request_id]["http_status"] == 200
 
 
+def test_streams_past_the_drain_timeout_end_with_an_error_event_and_are_audited(gateway, fake):
+    # Each stream takes about 4 s (10 words, 400 ms apart); the drain timeout is 0.5 s.
+    gw = gateway(gateway_config(fake.base_url, mock_stream_delay_ms=400, extra="server: { drain_timeout_seconds: 0.5 }"))
+    key = gw.create_key("drain-timeout")
+    results: list = [None] * 2
+    events = [threading.Event() for _ in range(2)]
+    threads = [
+        threading.Thread(target=read_stream, args=(gw.base_url + "/chat/completions", key, results, i, events[i]))
+        for i in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for event in events:
+        assert event.wait(10), "a stream never started"
+    started = time.monotonic()
+    code = gw.stop(signal.SIGTERM)
+    for thread in threads:
+        thread.join(20)
+    assert code == 0
+    assert time.monotonic() - started < 3.5, "the drain timeout did not end the streams"
+
+    logged = {e["request_id"]: e for e in gw.requests_tail(100)}
+    for result in results:
+        assert not isinstance(result, Exception), result
+        status, request_id, lines = result
+        assert status == 200
+        assert "data: [DONE]" not in lines
+        last = json.loads(lines[-1][6:])
+        assert last["error"]["code"] == "server_shutting_down"
+        assert logged[request_id]["outcome"] == "stream_error"
+        assert logged[request_id]["error_code"] == "server_shutting_down"
+
+
 def test_events_and_keys_survive_a_restart(gateway, fake):
     gw = gateway(gateway_config(fake.base_url))
     key = gw.create_key("durable")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+import openai
 import pytest
 from openai import OpenAI
 
@@ -251,3 +252,71 @@ def test_models_list_is_limited_to_the_key_models(gw):
     client = OpenAI(base_url=gw.base_url, api_key=limited, max_retries=0)
     assert sorted(m.id for m in client.models.list()) == ["chat", "mock"]
     assert client.models.retrieve("chat").id == "chat"
+
+
+def test_embeddings_through_openai_compatible_and_mock(gateway, fake):
+    import base64
+    import struct
+    from conftest import gateway_config
+    gw = gateway(gateway_config(fake.base_url, extra_routes="""
+  emb: { kind: embedding, targets: [ { provider: "openai_compatible:fake", model: "embed-fake" } ] }
+  mock-emb: { kind: embedding, targets: [ { provider: mock, model: mock-embedding } ] }
+"""))
+    key = gw.create_key("emb")
+    client = OpenAI(base_url=gw.base_url, api_key=key, max_retries=0)
+
+    upstream = client.embeddings.create(model="emb", input=["alpha", "beta"], dimensions=4)
+    assert upstream.model == "emb"
+    assert [len(item.embedding) for item in upstream.data] == [4, 4]
+    recorded = [r for r in fake.requests() if r["path"] == "/v1/embeddings"][-1]
+    assert recorded["body"] == {"model": "embed-fake", "input": ["alpha", "beta"], "dimensions": 4,
+                                "encoding_format": "base64"}, "the SDK's request reached the upstream unchanged"
+
+    mock = client.embeddings.create(model="mock-emb", input="The quick brown fox", dimensions=32)
+    vector = mock.data[0].embedding
+    assert len(vector) == 32
+    assert abs(sum(x * x for x in vector) - 1) < 1e-3
+    again = client.embeddings.create(model="mock-emb", input="The quick brown fox", dimensions=32)
+    assert again.data[0].embedding == vector, "mock embeddings are deterministic"
+    raw = client.embeddings.create(model="mock-emb", input="x", dimensions=3, encoding_format="base64")
+    assert len(base64.b64decode(raw.data[0].embedding)) == 12
+    assert struct.unpack("<3f", base64.b64decode(raw.data[0].embedding))
+
+    with pytest.raises(openai.NotFoundError):
+        client.embeddings.create(model="chat", input="chat aliases do not embed")
+    events = gw.wait_for_events(lambda evs: sum(1 for e in evs if e["path"] == "/v1/embeddings") >= 5)
+    served = [e for e in events if e["path"] == "/v1/embeddings" and e["http_status"] == 200]
+    assert all(e["prompt_tokens"] for e in served)
+
+
+def test_health_ready_metrics_and_cors(gateway, fake):
+    import httpx2 as httpx
+    from conftest import gateway_config
+    gw = gateway(gateway_config(fake.base_url, extra="server: { cors: { allowed_origins: [\"https://app.example\"] } }"))
+    key = gw.create_key("ops")
+    assert httpx.get(gw.root + "/health").text == "ok"
+    assert httpx.get(gw.root + "/ready").status_code == 200
+    client = OpenAI(base_url=gw.base_url, api_key=key, max_retries=0)
+    client.chat.completions.create(model="chat", messages=[{"role": "user", "content": "count me"}])
+    with pytest.raises(openai.NotFoundError):
+        client.chat.completions.create(model="ghost", messages=[{"role": "user", "content": "x"}])
+    gw.wait_for_events(lambda evs: len(evs) >= 2)
+    metrics = httpx.get(gw.root + "/metrics").text
+    assert 'switchboard_requests_total{' in metrics
+    assert 'status="404"' in metrics and 'code="model_not_found"' in metrics
+    assert "switchboard_upstream_duration_seconds" in metrics
+    assert 'switchboard_tokens_total{type="prompt"}' in metrics
+
+    preflight = httpx.request("OPTIONS", gw.base_url + "/chat/completions", headers={
+        "Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type"})
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "https://app.example"
+    assert "authorization" in preflight.headers["access-control-allow-headers"]
+    actual = httpx.get(gw.base_url + "/models", headers={"Origin": "https://app.example",
+                                                         "Authorization": f"Bearer {key}"})
+    assert actual.headers["access-control-allow-origin"] == "https://app.example"
+    assert "x-request-id" in actual.headers["access-control-expose-headers"]
+    other = httpx.get(gw.base_url + "/models", headers={"Origin": "https://evil.example",
+                                                        "Authorization": f"Bearer {key}"})
+    assert "access-control-allow-origin" not in other.headers

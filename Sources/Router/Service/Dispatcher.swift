@@ -2,6 +2,7 @@ import GatewayCore
 import GatewayProviders
 import GatewaySchema
 import Logging
+import Metrics
 
 /// Tries a request's candidate targets in order with bounded retries, backoff and circuit breaking, recording
 /// every attempt in the audit event. Only failures before anything reached the client are retried.
@@ -104,6 +105,10 @@ public struct Dispatcher: Sendable {
             provider: candidate.target.provider.description, model: candidate.target.model,
             keyID: candidate.target.keyID, endpoint: endpoint.rawValue, result: result, httpStatus: status,
             latencyMs: stopwatch.elapsedMilliseconds)
+        Timer(
+            label: "switchboard_upstream_duration_seconds",
+            dimensions: [("provider", attempt.provider), ("result", result)], preferredDisplayUnit: .seconds
+        ).recordNanoseconds(Int64(attempt.latencyMs * 1_000_000))
         audit.update { fields in
             fields.attempts.append(attempt)
             fields.provider = attempt.provider

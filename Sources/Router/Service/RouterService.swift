@@ -18,11 +18,13 @@ public struct RouterService: Sendable {
     let routes: LiveRoutes
     let dispatcher: Dispatcher
     let limits: BodyLimits
+    let drain: StreamDrain
 
-    public init(routes: LiveRoutes, dispatcher: Dispatcher, limits: BodyLimits) {
+    public init(routes: LiveRoutes, dispatcher: Dispatcher, limits: BodyLimits, drain: StreamDrain) {
         self.routes = routes
         self.dispatcher = dispatcher
         self.limits = limits
+        self.drain = drain
     }
 
     /// Register the router's endpoints.
@@ -32,6 +34,9 @@ public struct RouterService: Sendable {
         }
         router.post("/v1/completions") { request, context in
             try await self.complete(request, context: context, endpoint: .completions)
+        }
+        router.post("/v1/embeddings") { request, context in
+            try await self.embeddings(request, context: context)
         }
         router.get("/v1/models") { _, context in
             self.listModels(context: context)
@@ -98,7 +103,7 @@ public struct RouterService: Sendable {
                 throw failure.gatewayError
             }
             return StreamRelay(
-                alias: model, endpoint: endpoint, includeUsage: includeUsage, audit: audit
+                alias: model, endpoint: endpoint, includeUsage: includeUsage, audit: audit, drain: drain
             ).response(started)
         }
         let result: ProviderResult
@@ -124,6 +129,49 @@ public struct RouterService: Sendable {
             }
         }
         audit.markFirstByte()
+        return Self.json(.object(out))
+    }
+
+    func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let body = try await limits.readJSONObject(request)
+        guard let model = body["model"]?.stringValue, !model.isEmpty else {
+            throw GatewayError.invalidRequest("You must provide a model parameter.", param: "model")
+        }
+        guard let input = body["input"], !input.isNull else {
+            throw GatewayError.invalidRequest("'input' is required.", param: "input")
+        }
+        if case .string(let text) = input, text.isEmpty {
+            throw GatewayError.invalidRequest("'input' cannot be an empty string.", param: "input")
+        }
+        if case .array(let items) = input, items.isEmpty {
+            throw GatewayError.invalidRequest("'input' cannot be an empty array.", param: "input")
+        }
+        context.audit.update { $0.alias = model }
+        guard let identity = context.identity else { throw GatewayError.missingAPIKey() }
+        guard identity.allows(model: model) else { throw GatewayError.modelNotAllowed(model) }
+        let table = routes.current
+        guard let route = table.route(for: model), route.kind == .embedding else {
+            throw GatewayError.modelNotFound(model)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let candidates = table.candidates(for: route.alias, using: &generator)
+        let requestID = context.requestID
+        let result: ProviderResult
+        do {
+            (result, _) = try await dispatcher.run(candidates, endpoint: .embeddings, audit: context.audit) {
+                provider, resolved in
+                try await provider.embed(
+                    ProviderCall(
+                        target: resolved.target, credential: resolved.credential, endpoint: .embeddings, body: body,
+                        requestID: requestID))
+            }
+        } catch let failure as DispatchFailure {
+            throw failure.gatewayError
+        }
+        var out = result.body
+        out["model"] = .string(model)
+        if let usage = result.usage { context.audit.update { $0.promptTokens = usage.promptTokens } }
+        context.audit.markFirstByte()
         return Self.json(.object(out))
     }
 

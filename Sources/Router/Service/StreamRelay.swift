@@ -18,6 +18,7 @@ struct StreamRelay: Sendable {
     let endpoint: ProviderEndpoint
     let includeUsage: Bool
     let audit: AuditRecorder
+    let drain: StreamDrain
 
     func response(_ started: StartedStream) -> Response {
         var headers = HTTPFields()
@@ -32,6 +33,8 @@ struct StreamRelay: Sendable {
             body: ResponseBody { writer in
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(512)
+                let token = relay.drain.register(started.cancel)
+                defer { relay.drain.unregister(token) }
                 var iterator = started.chunks.makeAsyncIterator()
                 while true {
                     let next: JSONObject?
@@ -40,14 +43,20 @@ struct StreamRelay: Sendable {
                     } catch {
                         // The upstream failed after the stream began: end with an error event, never [DONE].
                         let failure = UpstreamHTTP.map(error)
+                        let shuttingDown = failure.kind == .cancelled && relay.drain.isDraining
+                        let code = shuttingDown ? "server_shutting_down" : "upstream_stream_error"
                         relay.audit.update {
                             $0.streamFailed = true
-                            $0.errorCode = "upstream_stream_error"
+                            $0.errorCode = code
                         }
+                        let message =
+                            shuttingDown
+                            ? "The gateway is shutting down; the stream was ended. Retry the request."
+                            : "The upstream stream failed: \(failure.message)"
                         let envelope: JSONValue = [
                             "error": [
-                                "message": .string("The upstream stream failed: \(failure.message)"),
-                                "type": "server_error", "param": nil, "code": "upstream_stream_error",
+                                "message": .string(message), "type": "server_error", "param": nil,
+                                "code": .string(code),
                             ]
                         ]
                         bytes.removeAll(keepingCapacity: true)

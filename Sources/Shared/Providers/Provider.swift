@@ -5,6 +5,7 @@ import GatewaySchema
 public enum ProviderEndpoint: String, Sendable {
     case chat = "chat/completions"
     case completions
+    case embeddings
 }
 
 /// One call to one upstream target. `body` is the client's request in OpenAI's shape, exactly as received
@@ -45,6 +46,14 @@ public protocol Provider: Sendable {
     /// the stream yields OpenAI chunk objects (`chat.completion.chunk` or `text_completion`) and ends after the
     /// upstream's last one, or throws `ProviderError` when the upstream fails midway.
     func stream(_ call: ProviderCall) async throws -> StartedStream
+    /// Embeddings in OpenAI's `list` shape (`call.endpoint == .embeddings`).
+    func embed(_ call: ProviderCall) async throws -> ProviderResult
+}
+
+extension Provider {
+    public func embed(_ call: ProviderCall) async throws -> ProviderResult {
+        throw ProviderError(.badRequest, message: "this provider does not serve embeddings")
+    }
 }
 
 /// Token usage in OpenAI's terms.

@@ -5,6 +5,8 @@ import Synchronization
 /// A stream whose first chunk has arrived. Iterate `chunks` once; dropping it cancels the upstream call.
 public struct StartedStream: Sendable {
     public let chunks: AsyncThrowingStream<JSONObject, any Error>
+    /// Cancels the upstream call; the stream then ends with a `cancelled` error.
+    public let cancel: @Sendable () -> Void
 
     /// Runs `producer` in its own task, returning once it has yielded its first chunk and called `started()`,
     /// or throwing the error it failed with before that. Cancelling the caller or dropping the stream cancels
@@ -35,7 +37,7 @@ public struct StartedStream: Sendable {
         } onCancel: {
             task.cancel()
         }
-        return StartedStream(chunks: stream)
+        return StartedStream(chunks: stream, cancel: { task.cancel() })
     }
 }
 
@@ -81,5 +83,48 @@ final class StartGate: Sendable {
             }
             if let result { continuation.resume(with: result) }
         }
+    }
+}
+
+/// The streams in flight, so a graceful shutdown can end those still running when the drain timeout expires
+/// (each then finishes with an SSE error event and is audited, instead of being cut off).
+public final class StreamDrain: Sendable {
+    struct State {
+        var next = 0
+        var active: [Int: @Sendable () -> Void] = [:]
+        var draining = false
+    }
+    let state: Mutex<State> = Mutex(State())
+
+    public init() {}
+
+    /// Registers a stream's cancel action; returns the token to unregister it with.
+    public func register(_ cancel: @escaping @Sendable () -> Void) -> Int {
+        let (token, cancelNow) = state.withLock { state -> (Int, Bool) in
+            state.next += 1
+            if state.draining { return (state.next, true) }
+            state.active[state.next] = cancel
+            return (state.next, false)
+        }
+        if cancelNow { cancel() }
+        return token
+    }
+
+    public func unregister(_ token: Int) {
+        state.withLock { _ = $0.active.removeValue(forKey: token) }
+    }
+
+    public var isDraining: Bool { state.withLock { $0.draining } }
+
+    public var activeCount: Int { state.withLock { $0.active.count } }
+
+    /// Ends every stream in flight (and any that starts from now on).
+    public func cancelAll() {
+        let actions = state.withLock { state -> [@Sendable () -> Void] in
+            state.draining = true
+            defer { state.active = [:] }
+            return Array(state.active.values)
+        }
+        for action in actions { action() }
     }
 }

@@ -27,6 +27,7 @@ public struct EmbeddedGateway: Sendable {
     public let publisher: AuditPublisher
     public let consumer: AuditConsumer
     public let http: UpstreamHTTP
+    public let drain = StreamDrain()
     public let logger: Logger
     let prometheus: PrometheusCollectorRegistry?
 
@@ -59,7 +60,8 @@ public struct EmbeddedGateway: Sendable {
             breakers: CircuitBreakers(settings: config.circuitBreaker), retry: config.retry)
         RouterService(
             routes: routes, dispatcher: dispatcher,
-            limits: BodyLimits(maxBytes: config.server.maxBodyBytes, maxDepth: config.server.maxJSONDepth)
+            limits: BodyLimits(maxBytes: config.server.maxBodyBytes, maxDepth: config.server.maxJSONDepth),
+            drain: drain
         ).addRoutes(to: router)
         router.get("/health") { _, _ in Self.plain("ok") }
         router.get("/ready") { _, _ in Self.plain("ready") }
@@ -95,10 +97,15 @@ public struct EmbeddedGateway: Sendable {
             logger: logger)
     }
 
-    /// Every long-lived part, in start order; a service group shuts them down in reverse, so the HTTP server
-    /// drains first, then the audit publisher flushes to the queue, then the consumer drains the queue.
+    /// Every long-lived part, in start order; a service group shuts them down in reverse: the drain timer
+    /// starts, the HTTP server stops accepting and waits for in-flight requests and streams, then the audit
+    /// publisher flushes to the queue, then the consumer drains the queue into the request log.
     public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        [consumer, publisher, routes, buildApplication(onServerRunning: onServerRunning)]
+        [
+            consumer, publisher, routes, buildApplication(onServerRunning: onServerRunning),
+            DrainService(
+                drain: drain, timeout: .milliseconds(Int64(config.server.drainTimeoutSeconds * 1000)), logger: logger),
+        ]
     }
 
     /// Run until SIGTERM/SIGINT (or the task is cancelled), then shut down gracefully.

@@ -11,6 +11,7 @@ public struct AuditConsumer: Service {
     let logger: Logger
     let batchSize: Int
     let written = Counter(label: "switchboard_audit_events_written_total")
+    let depth = Gauge(label: "switchboard_audit_queue_depth")
 
     public init(queue: any MessageQueue, log: any RequestLog, logger: Logger, batchSize: Int = 500) {
         self.queue = queue
@@ -21,8 +22,13 @@ public struct AuditConsumer: Service {
 
     public func run() async throws {
         // Keep consuming until graceful shutdown; then drain what is already queued.
+        var lastDepthCheck = ContinuousClock.now - .seconds(60)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             _ = await processBatch(wait: .milliseconds(500))
+            if ContinuousClock.now - lastDepthCheck > .seconds(2) {
+                lastDepthCheck = .now
+                if let count = try? await queue.depth(topic: .audit) { depth.record(count) }
+            }
         }
         while !Task.isCancelled, await processBatch(wait: .zero) > 0 {}
     }

@@ -34,7 +34,7 @@ public final class AuditPublisher: AuditSink, Service {
 
     public func run() async throws {
         await withGracefulShutdownHandler {
-            while await doorbell.wait(timeout: .seconds(1)) {
+            while !Task.isCancelled, await doorbell.wait(timeout: .seconds(1)) {
                 await publishPending(stopping: false)
             }
         } onGracefulShutdown: {

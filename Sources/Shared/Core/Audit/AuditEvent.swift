@@ -175,7 +175,8 @@ public enum AuditCodec {
                 httpStatus: item["http_status"]?.intValue, latencyMs: item["latency_ms"]?.doubleValue ?? 0)
         }
         return AuditEvent(
-            requestID: requestID, timestamp: Date(timeIntervalSince1970: millis / 1000), tenant: o["tenant"]?.stringValue,
+            requestID: requestID, timestamp: Date(timeIntervalSince1970: millis / 1000),
+            tenant: o["tenant"]?.stringValue,
             keyID: o["key_id"]?.stringValue, keyLabel: o["key_label"]?.stringValue, method: method, path: path,
             alias: o["alias"]?.stringValue, provider: o["provider"]?.stringValue,
             providerModel: o["provider_model"]?.stringValue, attempts: attempts,

@@ -23,6 +23,7 @@ public struct OpenAIProvider: Provider {
     /// Which upstream endpoint serves a call, given the target's mode.
     func upstreamEndpoints(for call: ProviderCall) -> [ProviderEndpoint] {
         switch (call.endpoint, call.target.endpointMode) {
+        case (.embeddings, _): return [.embeddings]
         case (.chat, .chat): return [.chat]
         case (.chat, .completions): return [.completions]
         case (.chat, .auto): return [.chat, .completions]
@@ -61,6 +62,10 @@ public struct OpenAIProvider: Provider {
         }
         let translated = CompletionsTranslation.response(object, from: upstream, to: call.endpoint)
         return ProviderResult(body: translated, usage: Usage(translated["usage"]))
+    }
+
+    public func embed(_ call: ProviderCall) async throws -> ProviderResult {
+        try await send(call, upstream: .embeddings)
     }
 
     public func stream(_ call: ProviderCall) async throws -> StartedStream {
