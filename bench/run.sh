@@ -280,7 +280,7 @@ YAML
     done
     LITELLM="http://127.0.0.1:$LL_PORT/v1/chat/completions"
     smoke "$LITELLM" "$LL_KEY"
-    WARMUP=3
+    WARMUP=3   # LiteLLM warms up longer
     run_wrk litellm "$CONNECTIONS" "$LITELLM_DURATION" "$LITELLM" "$LL_KEY" "" "$LL_PID" "$FAKE_PID"
     run_wrk litellm 1 "$LITELLM_DURATION" "$LITELLM" "$LL_KEY" "" "$LL_PID" "$FAKE_PID"
     TTFB_LITELLM=$(python3 "$BENCH_DIR/probe.py" ttfb "$LITELLM" --key "$LL_KEY" --requests "$STREAM_REQUESTS")
@@ -301,7 +301,7 @@ REPORT=$(
     echo "## Switchboard benchmark — $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
     echo "Commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores," \
-        "wrk ${DURATION}s per run (LiteLLM ${LITELLM_DURATION}s), ${WARMUP}s warm-up each;" \
+        "wrk ${DURATION}s per run (LiteLLM ${LITELLM_DURATION}s) after a warm-up (2 s; LiteLLM 3 s);" \
         "POST /v1/chat/completions, model \`bench\`, instant fake upstream (--no-record)."
     echo
     echo "| target | req/s@$C | p50@$C | p99@$C | p50@1 | p99@1 |"

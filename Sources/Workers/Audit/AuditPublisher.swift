@@ -15,13 +15,17 @@ public final class AuditPublisher: AuditSink, Service {
     let buffer: Mutex<[AuditEvent]> = Mutex([])
     let doorbell = Doorbell()
     let maxBatch: Int
+    /// How long to let events accumulate after the first one arrives, so that one durable write carries many
+    /// events under load (like a Kafka producer's linger.ms).
+    let linger: Duration
     let published = Counter(label: "switchboard_audit_events_published_total")
     let depthGauge = Gauge(label: "switchboard_audit_buffer_depth")
 
-    public init(queue: any MessageQueue, logger: Logger, maxBatch: Int = 1000) {
+    public init(queue: any MessageQueue, logger: Logger, maxBatch: Int = 1000, linger: Duration = .milliseconds(5)) {
         self.queue = queue
         self.logger = logger
         self.maxBatch = maxBatch
+        self.linger = linger
     }
 
     public func emit(_ event: AuditEvent) {
@@ -35,6 +39,7 @@ public final class AuditPublisher: AuditSink, Service {
     public func run() async throws {
         await withGracefulShutdownHandler {
             while !Task.isCancelled, await doorbell.wait(timeout: .seconds(1)) {
+                if linger > .zero && pending < maxBatch { try? await Task.sleep(for: linger) }
                 await publishPending(stopping: false)
             }
         } onGracefulShutdown: {
