@@ -16,7 +16,7 @@ public struct JSONObject: Sendable {
     }
 
     /// Objects with more entries than this maintain a key → position index.
-    @usableFromInline static let indexThreshold = 16
+    @usableFromInline static let indexThreshold = 32
 
     @usableFromInline var entries: [Entry]
     @usableFromInline var index: [String: Int]?
