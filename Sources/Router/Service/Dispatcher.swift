@@ -3,6 +3,7 @@ import GatewayProviders
 import GatewaySchema
 import Logging
 import Metrics
+import Synchronization
 
 /// Tries a request's candidate targets in order with bounded retries, backoff and circuit breaking, recording
 /// every attempt in the audit event. Only failures before anything reached the client are retried.
@@ -105,10 +106,8 @@ public struct Dispatcher: Sendable {
             provider: candidate.target.provider.description, model: candidate.target.model,
             keyID: candidate.target.keyID, endpoint: endpoint.rawValue, result: result, httpStatus: status,
             latencyMs: stopwatch.elapsedMilliseconds)
-        Timer(
-            label: "switchboard_upstream_duration_seconds",
-            dimensions: [("provider", attempt.provider), ("result", result)], preferredDisplayUnit: .seconds
-        ).recordNanoseconds(Int64(attempt.latencyMs * 1_000_000))
+        UpstreamMetrics.shared.timer(provider: attempt.provider, result: result)
+            .recordNanoseconds(Int64(attempt.latencyMs * 1_000_000))
         audit.update { fields in
             fields.attempts.append(attempt)
             fields.provider = attempt.provider
@@ -131,4 +130,22 @@ public struct DispatchFailure: Error, Sendable {
     public var candidate: RouteTable.Candidate
 
     public var gatewayError: GatewayError { error.gatewayError(provider: candidate.target.provider.description) }
+}
+
+/// Upstream call latency by provider and result, created once per label set.
+final class UpstreamMetrics: Sendable {
+    static let shared = UpstreamMetrics()
+    let timers: Mutex<[String: Timer]> = Mutex([:])
+
+    func timer(provider: String, result: String) -> Timer {
+        let key = provider + "|" + result
+        return timers.withLock { timers in
+            if let existing = timers[key] { return existing }
+            let created = Timer(
+                label: "switchboard_upstream_duration_seconds", dimensions: [("provider", provider), ("result", result)],
+                preferredDisplayUnit: .seconds)
+            if timers.count < 10_000 { timers[key] = created }
+            return created
+        }
+    }
 }

@@ -20,14 +20,14 @@ import UnixSignals
 #endif
 
 /// Embedded mode: every service in one process over one SQLite file, no internal hop.
-public struct EmbeddedGateway: Sendable {
+public final class EmbeddedGateway: Sendable {
     public let config: GatewayConfig
     public let ports: GatewayPorts
     public let routes: LiveRoutes
     public let publisher: AuditPublisher
     public let consumer: AuditConsumer
     public let http: UpstreamHTTP
-    public let drain = StreamDrain()
+    public let drain: StreamDrain
     public let logger: Logger
     let prometheus: PrometheusCollectorRegistry?
 
@@ -46,6 +46,7 @@ public struct EmbeddedGateway: Sendable {
         self.publisher = AuditPublisher(queue: ports.queue, logger: logger)
         self.consumer = AuditConsumer(queue: ports.queue, log: ports.requestLog, logger: logger)
         self.http = UpstreamHTTP(settings: config.upstream)
+        self.drain = StreamDrain()
     }
 
     public func buildRouter() -> Router<GatewayRequestContext> {

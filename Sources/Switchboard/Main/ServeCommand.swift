@@ -54,9 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
                 "listen": "\(config.listen.description)", "data_dir": "\(config.dataDirectory)",
                 "routes": "\(config.routes.count)", "default_routes": "\(config.usingDefaultRoutes)",
             ])
-        let listenHost = config.listen.host
+        let host = config.listen.host
         try await gateway.run { port in
-            printLine("Switchboard listening on http://" + listenHost + ":" + String(port))
+            printLine("Switchboard listening on http://\(host):\(port)")
         }
         await store.close()
     }

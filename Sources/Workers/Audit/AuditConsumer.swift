@@ -5,26 +5,36 @@ import ServiceLifecycle
 
 /// Moves audit events from the queue into the request log. The log insert is idempotent by request id and the
 /// messages are acknowledged only after it, so a crash at any point neither loses nor duplicates a row.
-public struct AuditConsumer: Service {
+public final class AuditConsumer: Service {
     let queue: any MessageQueue
     let log: any RequestLog
     let logger: Logger
     let batchSize: Int
+    /// After a batch smaller than `batchSize`, wait this long before the next one, so that each round trip to
+    /// the queue and the log carries many events (the request log lags by at most this much).
+    let linger: Duration
     let written = Counter(label: "switchboard_audit_events_written_total")
     let depth = Gauge(label: "switchboard_audit_queue_depth")
 
-    public init(queue: any MessageQueue, log: any RequestLog, logger: Logger, batchSize: Int = 500) {
+    public init(
+        queue: any MessageQueue, log: any RequestLog, logger: Logger, batchSize: Int = 500,
+        linger: Duration = .milliseconds(100)
+    ) {
         self.queue = queue
         self.log = log
         self.logger = logger
         self.batchSize = batchSize
+        self.linger = linger
     }
 
     public func run() async throws {
         // Keep consuming until graceful shutdown; then drain what is already queued.
         var lastDepthCheck = ContinuousClock.now - .seconds(60)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            _ = await processBatch(wait: .milliseconds(500))
+            let handled = await processBatch(wait: .milliseconds(500))
+            if handled > 0 && handled < batchSize && linger > .zero && !Task.isShuttingDownGracefully {
+                try? await Task.sleep(for: linger)
+            }
             if ContinuousClock.now - lastDepthCheck > .seconds(2) {
                 lastDepthCheck = .now
                 if let count = try? await queue.depth(topic: .audit) { depth.record(count) }

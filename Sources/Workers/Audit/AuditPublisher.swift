@@ -21,7 +21,7 @@ public final class AuditPublisher: AuditSink, Service {
     let published = Counter(label: "switchboard_audit_events_published_total")
     let depthGauge = Gauge(label: "switchboard_audit_buffer_depth")
 
-    public init(queue: any MessageQueue, logger: Logger, maxBatch: Int = 1000, linger: Duration = .milliseconds(5)) {
+    public init(queue: any MessageQueue, logger: Logger, maxBatch: Int = 1000, linger: Duration = .milliseconds(10)) {
         self.queue = queue
         self.logger = logger
         self.maxBatch = maxBatch
