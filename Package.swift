@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "switchboard", targets: ["Switchboard"]),
         .executable(name: "switchboard-fake-upstream", targets: ["FakeUpstream"]),
+        .executable(name: "switchboard-bare-proxy", targets: ["BareProxy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -137,6 +138,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/Support/FakeUpstream",
+            swiftSettings: swiftSettings
+        ),
+        // The benchmark's calibration point: a bare Hummingbird + AsyncHTTPClient pass-through proxy.
+        .executableTarget(
+            name: "BareProxy",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/Support/BareProxy",
             swiftSettings: swiftSettings
         ),
         .testTarget(

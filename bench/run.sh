@@ -104,11 +104,13 @@ ensure_wrk() {
     fi
 }
 ensure_binaries() {
-    if [ "$FORCE_BUILD" = 1 ] || [ ! -x "$BIN/switchboard" ] || [ ! -x "$BIN/switchboard-fake-upstream" ]; then
+    if [ "$FORCE_BUILD" = 1 ] || [ ! -x "$BIN/switchboard" ] || [ ! -x "$BIN/switchboard-fake-upstream" ] \
+        || [ ! -x "$BIN/switchboard-bare-proxy" ]; then
         [ -n "${SWITCHBOARD_BIN_DIR:-}" ] && [ "$FORCE_BUILD" = 0 ] && die "no binaries in $BIN"
         log "building release binaries into $SCRATCH (the first build takes several minutes)"
         (cd "$ROOT" && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard >&2 \
-            && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard-fake-upstream >&2) \
+            && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard-fake-upstream >&2 \
+            && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard-bare-proxy >&2) \
             || die "release build failed"
     fi
 }
@@ -232,9 +234,18 @@ log "gateway pid $GW_PID on port $GW_PORT"
 smoke "$DIRECT" ""
 smoke "$GATEWAY" "$GW_KEY"
 
-# 3. load: direct, then through the gateway
+# 3. load: direct, a bare Hummingbird + AsyncHTTPClient pass-through (the calibration point), the gateway
 run_wrk direct "$CONNECTIONS" "$DURATION" "$DIRECT" "" "" "$FAKE_PID"
 run_wrk direct 1 "$DURATION" "$DIRECT" "" "" "$FAKE_PID"
+start_server "$TMP/bare.out" "$TMP/bare.err" "$BIN/switchboard-bare-proxy" --port 0 --upstream "http://127.0.0.1:$FAKE_PORT"
+BARE_PID=$STARTED_PID
+BARE_PORT=$(wait_line "$TMP/bare.out" 's/^listening on \([0-9][0-9]*\).*/\1/p' 30 "$BARE_PID") \
+    || die "bare proxy did not start: $(cat "$TMP/bare.err")"
+BARE="http://127.0.0.1:$BARE_PORT/v1/chat/completions"
+smoke "$BARE" ""
+run_wrk bare_proxy "$CONNECTIONS" "$DURATION" "$BARE" "" "" "$BARE_PID" "$FAKE_PID"
+run_wrk bare_proxy 1 "$DURATION" "$BARE" "" "" "$BARE_PID" "$FAKE_PID"
+stop_pid "$BARE_PID"
 run_wrk switchboard "$CONNECTIONS" "$DURATION" "$GATEWAY" "$GW_KEY" "$GW_PID" "$GW_PID" "$FAKE_PID"
 run_wrk switchboard 1 "$DURATION" "$GATEWAY" "$GW_KEY" "" "$GW_PID" "$FAKE_PID"
 MAX_RSS_KB=$(sort -n "$TMP/rss-switchboard.txt" | tail -n1)
@@ -306,14 +317,15 @@ REPORT=$(
     echo
     echo "| target | req/s@$C | p50@$C | p99@$C | p50@1 | p99@1 |"
     echo "|---|---:|---:|---:|---:|---:|"
-    row direct; row switchboard
+    row direct; row bare_proxy; row switchboard
     if [ "$WITH_LITELLM" = 1 ] && [ "$LITELLM_STATUS" = ok ]; then row litellm
     else printf '| litellm | %s | | | | |\n' "$LITELLM_STATUS"; fi
     echo
     echo "- added latency at 1 connection (switchboard − direct): p50 $(ms $((P50[switchboard@1] - P50[direct@1])))," \
-        "p99 $(ms $((P99[switchboard@1] - P99[direct@1])))"
-    awk -v g="${RPS[switchboard@$C]}" -v d="${RPS[direct@$C]}" -v l="${RPS[litellm@$C]:-}" -v c="$C" 'BEGIN{
-        printf "- throughput ratio at %s connections: switchboard/direct %.1f%%", c, 100*g/d
+        "p99 $(ms $((P99[switchboard@1] - P99[direct@1]))); bare proxy − direct: p50" \
+        "$(ms $((P50[bare_proxy@1] - P50[direct@1]))), p99 $(ms $((P99[bare_proxy@1] - P99[direct@1])))"
+    awk -v g="${RPS[switchboard@$C]}" -v d="${RPS[direct@$C]}" -v b="${RPS[bare_proxy@$C]}" -v l="${RPS[litellm@$C]:-}" -v c="$C" 'BEGIN{
+        printf "- throughput ratio at %s connections: switchboard/direct %.1f%%, switchboard/bare_proxy %.1f%%", c, 100*g/d, 100*g/b
         if (l != "") printf ", switchboard/litellm %.1f×", g/l
         printf "\n" }'
     echo "- stream TTFB ($STREAM_REQUESTS requests, 1 connection): direct p50 $(field "$TTFB_DIRECT" p50_ms) ms /" \

@@ -142,7 +142,8 @@ final class UpstreamMetrics: Sendable {
         return timers.withLock { timers in
             if let existing = timers[key] { return existing }
             let created = Timer(
-                label: "switchboard_upstream_duration_seconds", dimensions: [("provider", provider), ("result", result)],
+                label: "switchboard_upstream_duration_seconds",
+                dimensions: [("provider", provider), ("result", result)],
                 preferredDisplayUnit: .seconds)
             if timers.count < 10_000 { timers[key] = created }
             return created
