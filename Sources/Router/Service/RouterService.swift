@@ -80,42 +80,20 @@ public struct RouterService: Sendable {
             $0.alias = model
             $0.stream = stream
         }
-        guard let identity = context.identity else { throw GatewayError.missingAPIKey() }
-        guard identity.allows(model: model) else { throw GatewayError.modelNotAllowed(model) }
-        let table = routes.current
-        guard let route = table.route(for: model), route.kind == .chat else { throw GatewayError.modelNotFound(model) }
-        var generator = SystemRandomNumberGenerator()
-        let candidates = table.candidates(for: route.alias, using: &generator)
-        let requestID = context.requestID
         let audit = context.audit
         if stream {
             let includeUsage = body["stream_options"]?["include_usage"]?.boolValue ?? false
-            let started: StartedStream
-            do {
-                (started, _) = try await dispatcher.run(candidates, endpoint: endpoint, audit: audit) {
-                    provider, resolved in
-                    try await provider.stream(
-                        ProviderCall(
-                            target: resolved.target, credential: resolved.credential, endpoint: endpoint, body: body,
-                            requestID: requestID))
-                }
-            } catch let failure as DispatchFailure {
-                throw failure.gatewayError
+            let started = try await dispatch(
+                model: model, kind: .chat, endpoint: endpoint, body: body, context: context
+            ) {
+                try await $0.stream($1)
             }
             return StreamRelay(
                 alias: model, endpoint: endpoint, includeUsage: includeUsage, audit: audit, drain: drain
             ).response(started)
         }
-        let result: ProviderResult
-        do {
-            (result, _) = try await dispatcher.run(candidates, endpoint: endpoint, audit: audit) { provider, resolved in
-                try await provider.send(
-                    ProviderCall(
-                        target: resolved.target, credential: resolved.credential, endpoint: endpoint, body: body,
-                        requestID: requestID))
-            }
-        } catch let failure as DispatchFailure {
-            throw failure.gatewayError
+        let result = try await dispatch(model: model, kind: .chat, endpoint: endpoint, body: body, context: context) {
+            try await $0.send($1)
         }
         var out = result.body
         out["id"] = .string(endpoint == .chat ? RandomID.chatCompletionID() : RandomID.completionID())
@@ -147,32 +125,41 @@ public struct RouterService: Sendable {
             throw GatewayError.invalidRequest("'input' cannot be an empty array.", param: "input")
         }
         context.audit.update { $0.alias = model }
-        guard let identity = context.identity else { throw GatewayError.missingAPIKey() }
-        guard identity.allows(model: model) else { throw GatewayError.modelNotAllowed(model) }
-        let table = routes.current
-        guard let route = table.route(for: model), route.kind == .embedding else {
-            throw GatewayError.modelNotFound(model)
-        }
-        var generator = SystemRandomNumberGenerator()
-        let candidates = table.candidates(for: route.alias, using: &generator)
-        let requestID = context.requestID
-        let result: ProviderResult
-        do {
-            (result, _) = try await dispatcher.run(candidates, endpoint: .embeddings, audit: context.audit) {
-                provider, resolved in
-                try await provider.embed(
-                    ProviderCall(
-                        target: resolved.target, credential: resolved.credential, endpoint: .embeddings, body: body,
-                        requestID: requestID))
-            }
-        } catch let failure as DispatchFailure {
-            throw failure.gatewayError
-        }
+        let result = try await dispatch(
+            model: model, kind: .embedding, endpoint: .embeddings, body: body, context: context
+        ) { try await $0.embed($1) }
         var out = result.body
         out["model"] = .string(model)
         if let usage = result.usage { context.audit.update { $0.promptTokens = usage.promptTokens } }
         context.audit.markFirstByte()
         return Self.json(.object(out))
+    }
+
+    /// Resolves the alias for this caller (allow-list, route kind) and runs `operation` on its candidate
+    /// targets through the dispatcher; when every attempt failed, the last failure becomes the client's error.
+    func dispatch<T: Sendable>(
+        model: String, kind: Route.Kind, endpoint: ProviderEndpoint, body: JSONObject, context: GatewayRequestContext,
+        _ operation: (any Provider, ProviderCall) async throws -> T
+    ) async throws -> T {
+        guard let identity = context.identity else { throw GatewayError.missingAPIKey() }
+        guard identity.allows(model: model) else { throw GatewayError.modelNotAllowed(model) }
+        let table = routes.current
+        guard let route = table.route(for: model), route.kind == kind else { throw GatewayError.modelNotFound(model) }
+        var generator = SystemRandomNumberGenerator()
+        let candidates = table.candidates(for: route.alias, using: &generator)
+        let requestID = context.requestID
+        do {
+            return try await dispatcher.run(candidates, endpoint: endpoint, audit: context.audit) {
+                provider, resolved in
+                try await operation(
+                    provider,
+                    ProviderCall(
+                        target: resolved.target, credential: resolved.credential, endpoint: endpoint, body: body,
+                        requestID: requestID))
+            }.0
+        } catch let failure as DispatchFailure {
+            throw failure.gatewayError
+        }
     }
 
     /// Checks the fields the gateway itself relies on; everything else is the upstream's to judge.

@@ -35,13 +35,11 @@ struct KeysCommand: AsyncParsableCommand {
             let modelList = models?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
             let config = try options.loadConfig()
-            let store = try await options.openStore(config, logger: cliLogger())
             let key = APIKey.generate()
             let record = APIKeyRecord(
                 hash: APIKey.hash(key), tenant: tenant, label: label ?? tenant, createdAt: Date(), expiresAt: expiry,
                 models: modelList, rpm: rpm, rpd: rpd)
-            try await store.ports().keys.create(record)
-            await store.close()
+            try await options.withPorts(config) { try await $0.keys.create(record) }
             FileHandle.standardError.write(
                 Data(
                     "Created \(record.keyID) for tenant \(tenant). Store the key now: it is not shown again.\n".utf8))
@@ -56,9 +54,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.loadConfig()
-            let store = try await options.openStore(config, logger: cliLogger())
-            let records = try await store.ports().keys.list(tenant: tenant)
-            await store.close()
+            let records = try await options.withPorts(config) { try await $0.keys.list(tenant: tenant) }
             let now = Date()
             var rows = [["KEY ID", "TENANT", "LABEL", "STATUS", "CREATED", "EXPIRES", "MODELS", "RPM", "RPD"]]
             for record in records {
@@ -94,9 +90,7 @@ struct KeysCommand: AsyncParsableCommand {
 
 func setStatus(_ options: CommonOptions, _ keyID: String, _ status: APIKeyRecord.Status, _ verb: String) async throws {
     let config = try options.loadConfig()
-    let store = try await options.openStore(config, logger: cliLogger())
-    let found = try await store.ports().keys.setStatus(keyID: keyID, status: status)
-    await store.close()
+    let found = try await options.withPorts(config) { try await $0.keys.setStatus(keyID: keyID, status: status) }
     guard found else { throw CLIError("no key with id \(keyID)") }
     printLine("\(verb) \(keyID)")
 }

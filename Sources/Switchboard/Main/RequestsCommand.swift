@@ -17,9 +17,9 @@ struct RequestsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.loadConfig()
-            let store = try await options.openStore(config, logger: cliLogger())
-            let events = try await store.ports().requestLog.recent(limit: max(1, limit), tenant: tenant).reversed()
-            await store.close()
+            let events = try await options.withPorts(config) {
+                try await $0.requestLog.recent(limit: max(1, limit), tenant: tenant).reversed()
+            }
             if json {
                 for event in events { printLine(String(decoding: try AuditCodec.encode(event), as: UTF8.self)) }
                 return
@@ -47,9 +47,7 @@ struct RequestsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.loadConfig()
-            let store = try await options.openStore(config, logger: cliLogger())
-            let event = try await store.ports().requestLog.find(requestID: requestID)
-            await store.close()
+            let event = try await options.withPorts(config) { try await $0.requestLog.find(requestID: requestID) }
             guard let event else { throw CLIError("no request \(requestID) in the log") }
             printLine(String(decoding: try AuditCodec.encode(event), as: UTF8.self))
         }

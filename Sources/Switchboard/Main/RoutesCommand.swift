@@ -16,9 +16,7 @@ struct RoutesCommand: AsyncParsableCommand {
         @OptionGroup var options: CommonOptions
         func run() async throws {
             let config = try options.loadConfig()
-            let store = try await options.openStore(config, logger: cliLogger())
-            let stored = try await store.ports().routes.loadAll()
-            await store.close()
+            let stored = try await options.withPorts(config) { try await $0.routes.loadAll() }
             var merged: [String: (String, JSONValue)] = [:]
             for route in config.routes { merged[route.alias] = ("file", RouteParsing.definition(of: route)) }
             for row in stored { merged[row.alias] = ("store", row.definition) }
@@ -47,9 +45,7 @@ struct RoutesCommand: AsyncParsableCommand {
                 throw CLIError(problems.messages.joined(separator: "\n"))
             }
             let config = try options.loadConfig()
-            let store = try await options.openStore(config, logger: cliLogger())
-            try await store.ports().routes.put(StoredRoute(alias: alias, definition: json))
-            await store.close()
+            try await options.withPorts(config) { try await $0.routes.put(StoredRoute(alias: alias, definition: json)) }
             printLine("Saved route \(alias)")
         }
     }
@@ -60,9 +56,7 @@ struct RoutesCommand: AsyncParsableCommand {
         @Argument(help: "Alias name.") var alias: String
         func run() async throws {
             let config = try options.loadConfig()
-            let store = try await options.openStore(config, logger: cliLogger())
-            let found = try await store.ports().routes.delete(alias: alias)
-            await store.close()
+            let found = try await options.withPorts(config) { try await $0.routes.delete(alias: alias) }
             guard found else { throw CLIError("no stored route \(alias)") }
             printLine("Deleted route \(alias)")
         }

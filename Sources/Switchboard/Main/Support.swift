@@ -33,6 +33,19 @@ extension CommonOptions {
         try await SQLiteStore.open(path: Self.databasePath(config), logger: logger)
     }
 
+    /// Runs `body` with the embedded backends over the data directory's SQLite file, closing it afterwards.
+    func withPorts<T>(_ config: GatewayConfig, _ body: (GatewayPorts) async throws -> T) async throws -> T {
+        let store = try await openStore(config, logger: cliLogger())
+        do {
+            let result = try await body(store.ports())
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
     static func databasePath(_ config: GatewayConfig) -> String {
         (config.dataDirectory as NSString).appendingPathComponent("switchboard.db")
     }

@@ -32,17 +32,22 @@ public struct OpenAIProvider: Provider {
         }
     }
 
-    public func send(_ call: ProviderCall) async throws -> ProviderResult {
+    /// Tries the target's upstream endpoints in order, moving on only after an endpoint-compatibility error.
+    func firstCompatible<T>(_ call: ProviderCall, _ attempt: (ProviderEndpoint) async throws -> T) async throws -> T {
         let endpoints = upstreamEndpoints(for: call)
         for (index, upstream) in endpoints.enumerated() {
             do {
-                return try await send(call, upstream: upstream)
+                return try await attempt(upstream)
             } catch let error as ProviderError where error.kind == .endpointNotSupported && index + 1 < endpoints.count
             {
                 continue
             }
         }
         throw ProviderError(.invalidResponse, message: "no endpoint answered")
+    }
+
+    public func send(_ call: ProviderCall) async throws -> ProviderResult {
+        try await firstCompatible(call) { try await send(call, upstream: $0) }
     }
 
     func send(_ call: ProviderCall, upstream: ProviderEndpoint) async throws -> ProviderResult {
@@ -69,16 +74,7 @@ public struct OpenAIProvider: Provider {
     }
 
     public func stream(_ call: ProviderCall) async throws -> StartedStream {
-        let endpoints = upstreamEndpoints(for: call)
-        for (index, upstream) in endpoints.enumerated() {
-            do {
-                return try await stream(call, upstream: upstream)
-            } catch let error as ProviderError where error.kind == .endpointNotSupported && index + 1 < endpoints.count
-            {
-                continue
-            }
-        }
-        throw ProviderError(.invalidResponse, message: "no endpoint answered")
+        try await firstCompatible(call) { try await stream(call, upstream: $0) }
     }
 
     func stream(_ call: ProviderCall, upstream: ProviderEndpoint) async throws -> StartedStream {
