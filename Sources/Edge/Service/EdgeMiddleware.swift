@@ -128,27 +128,34 @@ public struct EdgeMiddleware: RouterMiddleware {
         return record
     }
 
-    /// Emit the audit event once the body is written (or the write failed because the client went away).
+    /// Emit the audit event. A complete (buffered) body is handed to the server in one write, so its event is
+    /// emitted now (emitting is an in-memory append; the durable publish happens later, off the response path),
+    /// which keeps the server's single-write fast path. A streamed body is wrapped: its event is emitted after
+    /// the last byte was written, or when a write fails because the client went away.
     func finishAudit(_ response: Response, audit: AuditRecorder) -> Response {
-        var response = response
         let status = Int(response.status.code)
-        let body = response.body
         let sink = self.sink
         let metrics = self.metrics
-        response.body = ResponseBody(contentLength: body.contentLength) { writer in
-            do {
-                try await body.write(writer)
-            } catch {
-                if let event = audit.finish(httpStatus: status, clientDisconnected: true) {
-                    sink.emit(event)
-                    metrics.record(event)
-                }
-                throw error
-            }
-            if let event = audit.finish(httpStatus: status, clientDisconnected: false) {
+        @Sendable func emit(disconnected: Bool) {
+            if let event = audit.finish(httpStatus: status, clientDisconnected: disconnected) {
                 sink.emit(event)
                 metrics.record(event)
             }
+        }
+        let body = response.body
+        if body.contentLength != nil {
+            emit(disconnected: false)
+            return response
+        }
+        var response = response
+        response.body = ResponseBody { writer in
+            do {
+                try await body.write(writer)
+            } catch {
+                emit(disconnected: true)
+                throw error
+            }
+            emit(disconnected: false)
         }
         return response
     }
