@@ -217,3 +217,29 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         #expect(try await second.ports().keys.lookup(hash: "h")?.tenant == "t")
     }
 }
+
+@Suite struct QuotaPersistenceTests {
+    @Test func countersSurviveARestartAndEndedWindowsAreDropped() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("switchboard.db").path
+        let now = Date()
+        let day = QuotaCheck(scope: "key:k:rpd", limit: 5, window: .day)
+        let ended = QuotaCheck(scope: "key:k:rpm", limit: 5, window: .minute)
+
+        let first = try await SQLiteStore.open(path: path, logger: Logger(label: "test"))
+        let quotas = MemoryQuotaStore()
+        for _ in 0..<3 { _ = try await quotas.consume([day], units: 1, now: now) }
+        _ = try await quotas.consume([ended], units: 1, now: now.addingTimeInterval(-120))  // a window long over
+        try await QuotaPersistence(quotas: quotas, store: first, logger: Logger(label: "test")).save()
+        await first.close()
+
+        let second = try await SQLiteStore.open(path: path, logger: Logger(label: "test"))
+        defer { Task { await second.close() } }
+        let restored = MemoryQuotaStore()
+        try await QuotaPersistence(quotas: restored, store: second, logger: Logger(label: "test")).restore()
+        let decision = try await restored.consume([day], units: 1, now: now)
+        #expect(decision.counters[0].used == 4, "the three requests before the restart still count")
+        #expect(restored.snapshot(now: now.unixSeconds).count == 1, "the ended window was not restored")
+    }
+}

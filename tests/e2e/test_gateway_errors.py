@@ -218,3 +218,16 @@ def test_rejected_requests_do_not_consume_quota(gateway, fake):
     assert remaining == ["1", "0"]
     with pytest.raises(openai.RateLimitError):
         other.chat.completions.create(model="chat", messages=HELLO)
+
+
+def test_daily_quota_survives_a_restart(gateway, fake):
+    from conftest import gateway_config
+    gw = gateway(gateway_config(fake.base_url))
+    key = gw.create_key("daily", rpd=2)
+    client = OpenAI(base_url=gw.base_url, api_key=key, max_retries=0)
+    for _ in range(2):
+        client.chat.completions.create(model="chat", messages=[{"role": "user", "content": "hi"}])
+    restarted = gateway.restart(gw)
+    again = OpenAI(base_url=restarted.base_url, api_key=key, max_retries=0)
+    with pytest.raises(openai.RateLimitError):
+        again.chat.completions.create(model="chat", messages=[{"role": "user", "content": "third"}])

@@ -30,12 +30,16 @@ public final class EmbeddedGateway: Sendable {
     public let drain: StreamDrain
     public let logger: Logger
     let prometheus: PrometheusCollectorRegistry?
+    /// Backend services (for example quota persistence) that start first and stop last.
+    let backendServices: [any Service]
 
     /// Compose the gateway exactly as `switchboard serve` runs it. `prometheus` is the registry the process
     /// bootstrapped swift-metrics with (nil: `/metrics` is not served).
     public init(
-        config: GatewayConfig, ports: GatewayPorts, logger: Logger, prometheus: PrometheusCollectorRegistry? = nil
+        config: GatewayConfig, ports: GatewayPorts, logger: Logger, prometheus: PrometheusCollectorRegistry? = nil,
+        backendServices: [any Service] = []
     ) {
+        self.backendServices = backendServices
         self.config = config
         self.ports = ports
         self.logger = logger
@@ -100,9 +104,10 @@ public final class EmbeddedGateway: Sendable {
 
     /// Every long-lived part, in start order; a service group shuts them down in reverse: the drain timer
     /// starts, the HTTP server stops accepting and waits for in-flight requests and streams, then the audit
-    /// publisher flushes to the queue, then the consumer drains the queue into the request log.
+    /// publisher flushes to the queue, then the consumer drains the queue into the request log, then the
+    /// backend services stop.
     public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        [
+        backendServices + [
             consumer, publisher, routes, buildApplication(onServerRunning: onServerRunning),
             DrainService(
                 drain: drain, timeout: .milliseconds(Int64(config.server.drainTimeoutSeconds * 1000)), logger: logger),

@@ -43,11 +43,15 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try await options.openStore(config, logger: logger)
         let queue = SQLiteQueue(store: store)
         try await queue.recoverInFlight()
-        var ports = store.ports()
+        let quotas = MemoryQuotaStore()
+        let quotaPersistence = QuotaPersistence(quotas: quotas, store: store, logger: logger)
+        try await quotaPersistence.restore()
+        var ports = store.ports(quotas: quotas)
         ports.queue = queue
         try await Self.ensureBootstrapKey(ports: ports, config: config, logger: logger)
 
-        let gateway = EmbeddedGateway(config: config, ports: ports, logger: logger, prometheus: registry)
+        let gateway = EmbeddedGateway(
+            config: config, ports: ports, logger: logger, prometheus: registry, backendServices: [quotaPersistence])
         logger.info(
             "starting",
             metadata: [

@@ -43,13 +43,34 @@ public final class MemoryQuotaStore: QuotaStore {
         }
     }
 
+    /// Counters of windows that have not ended at `now` (unix seconds): counter key, count, window end.
+    public func snapshot(now: Int) -> [(key: String, count: Int, expiresAt: Int)] {
+        state.withLock { state in
+            state.counters.compactMap { key, count in
+                guard let end = Self.windowEnd(of: key), end > now else { return nil }
+                return (key, count, end)
+            }
+        }
+    }
+
+    /// Adds counters saved by `snapshot` (after a restart), keeping the larger count where both exist.
+    public func restore(_ counters: [(key: String, count: Int)]) {
+        state.withLock { state in
+            for counter in counters {
+                state.counters[counter.key] = max(state.counters[counter.key] ?? 0, counter.count)
+            }
+        }
+    }
+
+    /// The end of the window a counter key (`scope@windowStart`) belongs to.
+    static func windowEnd(of key: String) -> Int? {
+        guard let at = key.lastIndex(of: "@"), let start = Int(key[key.index(after: at)...]) else { return nil }
+        return start + (key[..<at].hasSuffix(":rpd") ? 86_400 : 60)
+    }
+
     /// Drop counters of windows that have ended.
     func sweep(_ state: inout State, now: Int) {
         state.lastSweep = now
-        state.counters = state.counters.filter { key, _ in
-            guard let at = key.lastIndex(of: "@"), let start = Int(key[key.index(after: at)...]) else { return false }
-            let isDay = key[..<at].hasSuffix(":rpd")
-            return start + (isDay ? 86_400 : 60) > now
-        }
+        state.counters = state.counters.filter { key, _ in (Self.windowEnd(of: key) ?? 0) > now }
     }
 }

@@ -93,7 +93,16 @@ enum SQLiteMigrations {
                 "CREATE INDEX request_log_ts ON request_log (ts)",
                 "CREATE INDEX request_log_tenant_ts ON request_log (tenant, ts)",
             ]
-        )
+        ),
+        (
+            2,
+            [
+                """
+                CREATE TABLE quota_counters (
+                    counter_key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at INTEGER NOT NULL)
+                """
+            ]
+        ),
     ]
 
     static func apply(to store: SQLiteStore) async throws {
