@@ -18,7 +18,7 @@ public final class AuditConsumer: Service {
 
     public init(
         queue: any MessageQueue, log: any RequestLog, logger: Logger, batchSize: Int = 500,
-        linger: Duration = .milliseconds(100)
+        linger: Duration = .milliseconds(20)
     ) {
         self.queue = queue
         self.log = log
