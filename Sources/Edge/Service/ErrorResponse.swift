@@ -24,7 +24,10 @@ extension GatewayError {
             switch error.status {
             case .notFound: return .notFound(path)
             case .methodNotAllowed: return .methodNotAllowed(method, path)
-            case .contentTooLarge: return .bodyTooLarge(limit: 0)
+            case .contentTooLarge:
+                return GatewayError(
+                    status: 413, type: "invalid_request_error", code: "request_too_large",
+                    message: "The request body is too large.")
             default:
                 return GatewayError(
                     status: Int(error.status.code), type: "invalid_request_error", code: nil,

@@ -22,11 +22,9 @@ public struct StartedStream: Sendable {
         let task = Task {
             do {
                 try await producer({ continuation.yield($0) }, { gate.open() })
-                if gate.fail(ProviderError(.invalidResponse, message: "the upstream stream ended without data")) {
-                    continuation.finish()
-                } else {
-                    continuation.finish()
-                }
+                // A producer that ends before its first chunk fails the start; otherwise the stream just ends.
+                _ = gate.fail(ProviderError(.invalidResponse, message: "the upstream stream ended without data"))
+                continuation.finish()
             } catch {
                 if gate.fail(error) { continuation.finish() } else { continuation.finish(throwing: error) }
             }
