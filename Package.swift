@@ -153,11 +153,12 @@ let package = Package(
             path: "Tests/Support/BareProxy",
             swiftSettings: swiftSettings
         ),
+        .target(name: "TestSupport", path: "Tests/Support/Common", swiftSettings: swiftSettings),
         .testTarget(
-            name: "SchemaTests", dependencies: ["GatewaySchema"], path: "Tests/SchemaTests",
+            name: "SchemaTests", dependencies: ["GatewaySchema", "TestSupport"], path: "Tests/SchemaTests",
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "CoreTests", dependencies: ["GatewayCore", "GatewaySchema"], path: "Tests/CoreTests",
+            name: "CoreTests", dependencies: ["GatewayCore", "GatewaySchema", "TestSupport"], path: "Tests/CoreTests",
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ProvidersTests", dependencies: ["GatewayProviders", "GatewayCore", "GatewaySchema"],

@@ -1,4 +1,5 @@
 import GatewaySchema
+import TestSupport
 import Testing
 
 @testable import GatewayCore
@@ -73,7 +74,7 @@ import Testing
                 alias: "c",
                 targets: [RouteTarget(provider: openai, model: "a1"), RouteTarget(provider: openai, model: "c1")]),
         ])
-        var generator = SeededGenerator(seed: 1)
+        var generator = SplitMix64(seed: 1)
         let models = table.candidates(for: "a", using: &generator).map(\.target.model)
         #expect(models == ["a1", "b1", "c1"])
     }
@@ -99,7 +100,7 @@ import Testing
             RouteTarget(provider: openai, model: "sixty", weight: 60),
             RouteTarget(provider: openai, model: "forty", weight: 40),
         ]
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         var sixty = 0
         let draws = 20_000
         for _ in 0..<draws {
@@ -114,7 +115,7 @@ import Testing
     @Test func weightedOrderIsAPermutationWithWeightedSecondPlace() {
         let weights = ["seventy": 70.0, "twenty": 20, "ten": 10]
         let items = Array(weights.keys).sorted()
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var secondAfterSeventy = 0
         var seventyFirst = 0
         for _ in 0..<20_000 {

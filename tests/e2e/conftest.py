@@ -20,6 +20,17 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 30
 
+# Tools used by the chat tests, in the OpenAI request shape.
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather",
+        "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]},
+    },
+}
+OTHER_TOOL = {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}}}
+
 
 def bin_dir() -> Path:
     return Path(os.environ.get("SWITCHBOARD_BIN_DIR", REPO_ROOT / ".build" / "debug"))

@@ -15,15 +15,8 @@ import pydantic
 import pytest
 from openai import OpenAI
 
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather",
-        "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]},
-    },
-}
-OTHER_TOOL = {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}}}
+from conftest import OTHER_TOOL, WEATHER_TOOL
+
 
 
 class GetWeather(pydantic.BaseModel):

@@ -101,19 +101,25 @@ def read_stream(url: str, key: str, results: list, index: int, started: threadin
         results[index] = error
 
 
-def test_sigterm_drains_streams_and_flushes_the_audit_log(gateway, fake):
-    gw = gateway(gateway_config(fake.base_url, mock_stream_delay_ms=100))
-    key = gw.create_key("drain")
-    results: list = [None] * 5
-    events = [threading.Event() for _ in range(5)]
+def start_streams(gw, key: str, count: int) -> tuple[list, list[threading.Thread]]:
+    """Starts `count` streamed requests in threads and returns once each has received its first line."""
+    results: list = [None] * count
+    events = [threading.Event() for _ in range(count)]
     threads = [
         threading.Thread(target=read_stream, args=(gw.base_url + "/chat/completions", key, results, i, events[i]))
-        for i in range(5)
+        for i in range(count)
     ]
     for thread in threads:
         thread.start()
     for event in events:
         assert event.wait(10), "a stream never started"
+    return results, threads
+
+
+def test_sigterm_drains_streams_and_flushes_the_audit_log(gateway, fake):
+    gw = gateway(gateway_config(fake.base_url, mock_stream_delay_ms=100))
+    key = gw.create_key("drain")
+    results, threads = start_streams(gw, key, 5)
     code = gw.stop(signal.SIGTERM)
     for thread in threads:
         thread.join(20)
@@ -142,16 +148,7 @@ def test_streams_past_the_drain_timeout_end_with_an_error_event_and_are_audited(
     # Each stream takes about 4 s (10 words, 400 ms apart); the drain timeout is 0.5 s.
     gw = gateway(gateway_config(fake.base_url, mock_stream_delay_ms=400, extra="server: { drain_timeout_seconds: 0.5 }"))
     key = gw.create_key("drain-timeout")
-    results: list = [None] * 2
-    events = [threading.Event() for _ in range(2)]
-    threads = [
-        threading.Thread(target=read_stream, args=(gw.base_url + "/chat/completions", key, results, i, events[i]))
-        for i in range(2)
-    ]
-    for thread in threads:
-        thread.start()
-    for event in events:
-        assert event.wait(10), "a stream never started"
+    results, threads = start_streams(gw, key, 2)
     started = time.monotonic()
     code = gw.stop(signal.SIGTERM)
     for thread in threads:

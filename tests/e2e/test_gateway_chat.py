@@ -9,15 +9,8 @@ import openai
 import pytest
 from openai import OpenAI
 
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather",
-        "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]},
-    },
-}
-OTHER_TOOL = {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}}}
+from conftest import OTHER_TOOL, WEATHER_TOOL
+
 
 
 @pytest.fixture(scope="module")
