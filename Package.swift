@@ -45,10 +45,25 @@ let package = Package(
             path: "Sources/Shared/Core",
             swiftSettings: swiftSettings
         ),
+        // AWS plumbing shared by providers and backends: SigV4, the event-stream codec, credentials.
+        .target(
+            name: "GatewayAWS",
+            dependencies: [
+                "GatewayCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/AWS",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "GatewayProviders",
             dependencies: [
-                "GatewayCore", "GatewaySchema",
+                "GatewayCore", "GatewaySchema", "GatewayAWS",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -135,6 +150,8 @@ let package = Package(
             name: "FakeUpstream",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/Support/FakeUpstream",
@@ -161,8 +178,11 @@ let package = Package(
             name: "CoreTests", dependencies: ["GatewayCore", "GatewaySchema", "TestSupport"], path: "Tests/CoreTests",
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ProvidersTests", dependencies: ["GatewayProviders", "GatewayCore", "GatewaySchema"],
-            path: "Tests/ProvidersTests", swiftSettings: swiftSettings),
+            name: "AWSTests", dependencies: ["GatewayAWS", "GatewayCore"], path: "Tests/AWSTests",
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ProvidersTests", dependencies: ["GatewayProviders", "GatewayAWS", "GatewayCore", "GatewaySchema"],
+            path: "Tests/ProvidersTests", resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "BackendsTests", dependencies: ["GatewayBackends", "GatewayCore", "GatewaySchema"],
             path: "Tests/BackendsTests", swiftSettings: swiftSettings),
