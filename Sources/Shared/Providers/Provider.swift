@@ -56,16 +56,25 @@ extension Provider {
     }
 }
 
-/// Token usage in OpenAI's terms.
+/// Token usage in OpenAI's terms. `promptTokens` counts every input token, cached or not; `cachedTokens` is the
+/// part read from a prompt cache and `cacheCreationTokens` the part written to one (Anthropic, Bedrock);
+/// `reasoningTokens` is the part of `completionTokens` spent reasoning, where the provider reports it.
 public struct Usage: Sendable, Equatable {
     public var promptTokens: Int
     public var completionTokens: Int
     public var cachedTokens: Int?
+    public var cacheCreationTokens: Int?
+    public var reasoningTokens: Int?
 
-    public init(promptTokens: Int, completionTokens: Int, cachedTokens: Int? = nil) {
+    public init(
+        promptTokens: Int, completionTokens: Int, cachedTokens: Int? = nil, cacheCreationTokens: Int? = nil,
+        reasoningTokens: Int? = nil
+    ) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.cachedTokens = cachedTokens
+        self.cacheCreationTokens = cacheCreationTokens
+        self.reasoningTokens = reasoningTokens
     }
 
     /// Reads an OpenAI `usage` object.
@@ -74,15 +83,28 @@ public struct Usage: Sendable, Equatable {
         self.promptTokens = prompt
         self.completionTokens = object["completion_tokens"]?.intValue ?? 0
         self.cachedTokens = object["prompt_tokens_details"]?["cached_tokens"]?.intValue
+        self.cacheCreationTokens = object["prompt_tokens_details"]?["cache_creation_tokens"]?.intValue
+        self.reasoningTokens = object["completion_tokens_details"]?["reasoning_tokens"]?.intValue
     }
 
+    public var totalTokens: Int { promptTokens + completionTokens }
+
+    /// The OpenAI `usage` object; `prompt_tokens_details.cache_creation_tokens` is an addition OpenAI clients
+    /// ignore.
     public var json: JSONValue {
         var object: JSONObject = [
             "prompt_tokens": .number(JSONNumber(promptTokens)),
             "completion_tokens": .number(JSONNumber(completionTokens)),
-            "total_tokens": .number(JSONNumber(promptTokens + completionTokens)),
+            "total_tokens": .number(JSONNumber(totalTokens)),
         ]
-        if let cachedTokens { object["prompt_tokens_details"] = ["cached_tokens": .number(JSONNumber(cachedTokens))] }
+        if cachedTokens != nil || cacheCreationTokens != nil {
+            var details: JSONObject = ["cached_tokens": .number(JSONNumber(cachedTokens ?? 0))]
+            if let cacheCreationTokens { details["cache_creation_tokens"] = .number(JSONNumber(cacheCreationTokens)) }
+            object["prompt_tokens_details"] = .object(details)
+        }
+        if let reasoningTokens {
+            object["completion_tokens_details"] = ["reasoning_tokens": .number(JSONNumber(reasoningTokens))]
+        }
         return .object(object)
     }
 }

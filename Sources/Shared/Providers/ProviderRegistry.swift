@@ -28,14 +28,18 @@ public struct ProviderRegistry: Sendable {
                     message: "provider \(ref) has no base URL (set \(ref.environmentStem)_BASE_URL or the config file)")
             }
             return OpenAIProvider(http: http, baseURL: settings.baseURL, name: ref.description)
+        case .anthropic:
+            return AnthropicProvider(http: http, settings: config.anthropic)
+        case .bedrock:
+            throw ProviderError(.notConfigured, message: "provider bedrock is not available yet")
         }
     }
 
-    /// Whether calls to `ref` need a credential.
+    /// Whether calls to `ref` need a credential from the resolver (Bedrock signs with AWS credentials instead).
     public func requiresCredential(_ ref: ProviderRef) -> Bool {
         switch ref.family {
-        case .mock: return false
-        case .openai: return true
+        case .mock, .bedrock: return false
+        case .openai, .anthropic: return true
         // Local OpenAI-compatible servers (vLLM, Ollama) often take no key.
         case .openaiCompatible: return false
         }

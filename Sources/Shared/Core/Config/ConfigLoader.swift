@@ -237,7 +237,10 @@ struct ConfigReader {
     }
 
     mutating func readProviders(_ value: JSONValue, into config: inout GatewayConfig) {
-        guard let providers = object(value, "providers", allowed: ["openai", "openai_compatible", "mock"]) else {
+        guard
+            let providers = object(
+                value, "providers", allowed: ["openai", "openai_compatible", "anthropic", "bedrock", "mock"])
+        else {
             return
         }
         if let value = providers["openai"], let profile = readProfile(value, "providers.openai") {
@@ -248,20 +251,46 @@ struct ConfigReader {
         if let value = providers["openai_compatible"], case .object(let profiles) = value {
             for (name, body) in profiles {
                 let path = "providers.openai_compatible.\(name)"
-                guard let profile = readProfile(body, path) else { continue }
+                guard let profile = readProfile(body, path, extra: ["credentials_file"]) else { continue }
                 if profile.baseURL.isEmpty { problem(path + ".base_url", "required") }
                 config.compatible[name.lowercased()] = profile
             }
         } else if providers["openai_compatible"] != nil {
             problem("providers.openai_compatible", "must be a mapping of profile name to {base_url, api_key}")
         }
+        if let value = providers["anthropic"],
+            let profile = readProfile(value, "providers.anthropic", extra: ["version", "default_max_tokens"])
+        {
+            config.anthropic.profile = GatewayConfig.OpenAIProfile(
+                baseURL: profile.baseURL.isEmpty ? config.anthropic.profile.baseURL : profile.baseURL,
+                apiKey: profile.apiKey, keyPool: profile.keyPool)
+            if let body = value.objectValue {
+                if let version = string(body, "version", "providers.anthropic") { config.anthropic.version = version }
+                if let tokens = integer(body, "default_max_tokens", "providers.anthropic", min: 1) {
+                    config.anthropic.defaultMaxTokens = tokens
+                }
+            }
+        }
+        if let value = providers["bedrock"],
+            let bedrock = object(value, "providers.bedrock", allowed: ["region", "base_url"])
+        {
+            config.bedrock.region = string(bedrock, "region", "providers.bedrock")
+            if let base = string(bedrock, "base_url", "providers.bedrock") {
+                if !(base.hasPrefix("http://") || base.hasPrefix("https://")) {
+                    problem("providers.bedrock.base_url", "must be an http:// or https:// URL")
+                }
+                config.bedrock.baseURL = base
+            }
+        }
         if let value = providers["mock"], let mock = object(value, "providers.mock", allowed: ["stream_delay_ms"]) {
             if let v = number(mock, "stream_delay_ms", "providers.mock") { config.mock.streamDelayMilliseconds = v }
         }
     }
 
-    mutating func readProfile(_ value: JSONValue, _ path: String) -> GatewayConfig.OpenAIProfile? {
-        guard let body = object(value, path, allowed: ["base_url", "api_key", "key_pool"]) else { return nil }
+    mutating func readProfile(
+        _ value: JSONValue, _ path: String, extra: [String] = []
+    ) -> GatewayConfig.OpenAIProfile? {
+        guard let body = object(value, path, allowed: ["base_url", "api_key", "key_pool"] + extra) else { return nil }
         let base = string(body, "base_url", path) ?? ""
         if !base.isEmpty, !(base.hasPrefix("http://") || base.hasPrefix("https://")) {
             problem(path + ".base_url", "must be an http:// or https:// URL")
@@ -280,7 +309,19 @@ struct ConfigReader {
                 problem(path + ".key_pool", "must be a mapping of key id to key")
             }
         }
-        return GatewayConfig.OpenAIProfile(baseURL: base, apiKey: string(body, "api_key", path), keyPool: pool)
+        var credentials: String?
+        if let file = string(body, "credentials_file", path) {
+            credentials = Self.readFile(file)
+            if credentials == nil { problem(path + ".credentials_file", "cannot read \(file)") }
+        }
+        return GatewayConfig.OpenAIProfile(
+            baseURL: base, apiKey: string(body, "api_key", path), keyPool: pool, googleCredentialsJSON: credentials)
+    }
+
+    /// The text of a credentials file (it is parsed when first used, so a malformed one fails that provider).
+    static func readFile(_ file: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        return String(data: data, encoding: .utf8)
     }
 
     /// Environment variables override the file.
@@ -318,7 +359,20 @@ struct ConfigReader {
         for (profile, var settings) in config.compatible {
             let stem = "OPENAI_COMPAT_" + EnvironmentName.normalize(profile)
             if let key = env[stem + "_API_KEY"], !key.isEmpty { settings.apiKey = key }
+            if let json = env[stem + "_CREDENTIALS_JSON"], !json.isEmpty {
+                settings.googleCredentialsJSON = json
+            } else if let file = env[stem + "_CREDENTIALS_FILE"], !file.isEmpty {
+                settings.googleCredentialsJSON = Self.readFile(file)
+                if settings.googleCredentialsJSON == nil {
+                    problems.append("environment: \(stem)_CREDENTIALS_FILE: cannot read \(file)")
+                }
+            }
             config.compatible[profile] = settings
+        }
+        if let base = env["ANTHROPIC_BASE_URL"], !base.isEmpty { config.anthropic.profile.baseURL = base }
+        if let key = env["ANTHROPIC_API_KEY"], !key.isEmpty { config.anthropic.profile.apiKey = key }
+        if let base = env["BEDROCK_BASE_URL"] ?? env["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"], !base.isEmpty {
+            config.bedrock.baseURL = base
         }
     }
 }

@@ -72,11 +72,38 @@ public struct GatewayConfig: Sendable {
         public var apiKey: String?
         /// Named keys for `key_id` on targets.
         public var keyPool: [String: String]
-        public init(baseURL: String, apiKey: String? = nil, keyPool: [String: String] = [:]) {
+        /// Google credentials JSON (service account) for upstreams that take Google OAuth tokens (Vertex AI);
+        /// when set, the gateway exchanges a signed JWT for access tokens instead of sending `api_key`.
+        public var googleCredentialsJSON: String?
+        public init(
+            baseURL: String, apiKey: String? = nil, keyPool: [String: String] = [:],
+            googleCredentialsJSON: String? = nil
+        ) {
             self.baseURL = baseURL
             self.apiKey = apiKey
             self.keyPool = keyPool
+            self.googleCredentialsJSON = googleCredentialsJSON
         }
+    }
+
+    /// The Anthropic Messages API.
+    public struct Anthropic: Sendable, Equatable {
+        public var profile = OpenAIProfile(baseURL: "https://api.anthropic.com")
+        /// The `anthropic-version` header.
+        public var version = "2023-06-01"
+        /// `max_tokens` sent when the client gives none (Anthropic requires one).
+        public var defaultMaxTokens = 4096
+        public init() {}
+    }
+
+    /// AWS Bedrock runtime (Converse API). Credentials come from the standard AWS chain; a target's `key_id`
+    /// names an AWS profile of the shared credentials files.
+    public struct Bedrock: Sendable, Equatable {
+        /// Region; else `AWS_REGION` / `AWS_DEFAULT_REGION`; else us-east-1.
+        public var region: String?
+        /// Endpoint override (a VPC endpoint, a test double); default `https://bedrock-runtime.<region>.amazonaws.com`.
+        public var baseURL: String?
+        public init() {}
     }
 
     public struct Mock: Sendable, Equatable {
@@ -99,6 +126,8 @@ public struct GatewayConfig: Sendable {
     public var openAI = OpenAIProfile(baseURL: "https://api.openai.com/v1")
     /// `openai_compatible:<profile>` upstreams by lowercased profile.
     public var compatible: [String: OpenAIProfile] = [:]
+    public var anthropic = Anthropic()
+    public var bedrock = Bedrock()
     public var mock = Mock()
     /// Routes from the file (or the defaults); live routes from the route store override them per alias.
     public var routes: [Route] = []

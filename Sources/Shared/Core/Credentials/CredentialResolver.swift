@@ -14,14 +14,12 @@ public final class CredentialResolver: Sendable {
 
     public init(config: GatewayConfig) {
         self.environment = config.environment
-        var profiles = config.compatible.mapValues { $0 }
-        profiles["OPENAI"] = config.openAI
         var keyed: [String: GatewayConfig.OpenAIProfile] = [:]
-        for (name, profile) in profiles {
-            let stem =
-                name == "OPENAI" ? "OPENAI" : ProviderRef(family: .openaiCompatible, profile: name).environmentStem
-            keyed[stem] = profile
+        for (name, profile) in config.compatible {
+            keyed[ProviderRef(family: .openaiCompatible, profile: name).environmentStem] = profile
         }
+        keyed[ProviderRef(family: .openai).environmentStem] = config.openAI
+        keyed[ProviderRef(family: .anthropic).environmentStem] = config.anthropic.profile
         self.profiles = keyed
     }
 

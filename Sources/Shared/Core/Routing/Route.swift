@@ -1,8 +1,10 @@
-/// Which upstream API a target talks to: `openai`, `openai_compatible:<profile>`, `mock`.
+/// Which upstream API a target talks to: `openai`, `openai_compatible:<profile>`, `anthropic`, `bedrock`, `mock`.
 public struct ProviderRef: Sendable, Hashable, CustomStringConvertible {
     public enum Family: String, Sendable, Hashable, CaseIterable {
         case openai
         case openaiCompatible = "openai_compatible"
+        case anthropic
+        case bedrock
         case mock
     }
 
@@ -35,10 +37,12 @@ public struct ProviderRef: Sendable, Hashable, CustomStringConvertible {
         return family.rawValue
     }
 
-    /// Environment-variable stem of this provider: `OPENAI`, `OPENAI_COMPAT_GEMINI`, `MOCK`.
+    /// Environment-variable stem of this provider: `OPENAI`, `OPENAI_COMPAT_GEMINI`, `ANTHROPIC`, `MOCK`.
     public var environmentStem: String {
         switch family {
         case .openai: return "OPENAI"
+        case .anthropic: return "ANTHROPIC"
+        case .bedrock: return "BEDROCK"
         case .mock: return "MOCK"
         case .openaiCompatible: return "OPENAI_COMPAT_" + EnvironmentName.normalize(profile ?? "")
         }
