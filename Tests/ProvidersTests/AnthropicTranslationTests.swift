@@ -58,7 +58,7 @@ func json(_ text: String) throws -> JSONObject {
                 "role": "user",
                 "content": [
                     ["type": "tool_result", "tool_use_id": "call_1", "content": "18C"],
-                    ["type": "tool_result", "tool_use_id": "call_2", "content": [["type": "text", "text": "21C"]]],
+                    ["type": "tool_result", "tool_use_id": "call_2", "content": "21C"],
                     ["type": "text", "text": "Thanks"],
                 ],
             ])
@@ -140,9 +140,9 @@ func json(_ text: String) throws -> JSONObject {
         #expect(result.body["stream"] == true)
         let tools = try #require(result.body["tools"]?.arrayValue)
         #expect(tools.count == 1)
-        #expect(tools[0]["name"]?.stringValue == AnthropicRequest.jsonToolName)
+        #expect(tools[0]["name"]?.stringValue == JSONModeTool.name)
         #expect(tools[0]["input_schema"] == ["type": "object", "properties": ["name": ["type": "string"]]])
-        #expect(result.body["tool_choice"] == ["type": "tool", "name": .string(AnthropicRequest.jsonToolName)])
+        #expect(result.body["tool_choice"] == ["type": "tool", "name": .string(JSONModeTool.name)])
     }
 
     @Test func reasoningEffortEnablesThinkingOnModelsThatHaveIt() throws {

@@ -3,17 +3,13 @@ import GatewaySchema
 
 /// OpenAI chat request → Anthropic Messages request. Pure.
 ///
-/// - System and developer messages become the `system` blocks, in order.
-/// - Assistant `tool_calls` become `tool_use` blocks; `tool` messages become `tool_result` blocks, and
-///   consecutive turns of the same role are merged (so consecutive tool results form one user turn).
+/// - System and developer messages become the `system` blocks, in order; the turns come from
+///   `ChatTranscript` (tool calls as `tool_use`, tool messages as merged `tool_result` blocks).
 /// - Image parts: base64 data URLs and http(s) URLs; PDF file parts become `document` blocks.
-/// - `response_format` (JSON schema or JSON object) is served with a forced tool whose input is the answer;
-///   the response translation turns that tool call back into message content.
-/// - `reasoning_effort` enables extended thinking on models that have it.
+/// - `response_format` is served with `JSONModeTool`.
+/// - `reasoning_effort` enables extended thinking on models that have it (and drops sampling settings,
+///   which thinking does not accept).
 public enum AnthropicRequest {
-    /// The tool that carries a `response_format` answer.
-    public static let jsonToolName = "json_response"
-
     /// What the response translation needs to know about the request.
     public struct Context: Sendable, Equatable {
         /// The request asked for JSON output through the forced tool.
@@ -24,246 +20,98 @@ public enum AnthropicRequest {
     public static func translate(
         _ body: JSONObject, model: String, defaultMaxTokens: Int, stream: Bool
     ) throws -> (body: JSONObject, context: Context) {
-        if let n = body["n"]?.intValue, n != 1 {
-            throw ProviderError(.badRequest, message: "anthropic models return one choice; n must be 1")
-        }
-        if body["logprobs"]?.boolValue == true {
-            throw ProviderError(.badRequest, message: "anthropic models do not return logprobs")
-        }
+        let options = try ChatOptions(body, provider: "anthropic")
+        let transcript = try ChatTranscript(body, provider: "anthropic")
         var out: JSONObject = ["model": .string(model)]
-        let (system, messages) = try translateMessages(body["messages"]?.arrayValue ?? [])
-        if !system.isEmpty { out["system"] = .array(system) }
-        out["messages"] = .array(messages)
+        if !transcript.system.isEmpty { out["system"] = .array(transcript.system.map(block)) }
+        out["messages"] = .array(
+            transcript.turns.map { ["role": .string($0.role.rawValue), "content": .array($0.blocks.map(block))] })
 
-        let requestedMax = body["max_completion_tokens"]?.intValue ?? body["max_tokens"]?.intValue
-        var maxTokens = requestedMax ?? defaultMaxTokens
-        let thinkingBudget = thinkingBudget(effort: body["reasoning_effort"]?.stringValue, model: model)
-        var thinking = false
-        if let budget = thinkingBudget {
-            // Anthropic wants 1024 <= budget < max_tokens; without a client limit, make room for the answer.
-            if requestedMax == nil { maxTokens = max(maxTokens, budget + defaultMaxTokens) }
-            let fitted = min(budget, maxTokens - 1)
-            if fitted >= 1024 {
-                out["thinking"] = ["type": "enabled", "budget_tokens": .number(JSONNumber(fitted))]
-                thinking = true
-            }
+        let limits = options.claudeLimits(defaultMaxTokens: defaultMaxTokens, thinkingAllowed: supportsThinking(model))
+        out["max_tokens"] = .number(JSONNumber(limits.maxTokens))
+        if let budget = limits.thinking {
+            out["thinking"] = ["type": "enabled", "budget_tokens": .number(JSONNumber(budget))]
+        } else {
+            if let value = options.temperature { out["temperature"] = value }
+            if let value = options.topP { out["top_p"] = value }
         }
-        out["max_tokens"] = .number(JSONNumber(maxTokens))
-        if let stop = body["stop"] {
-            switch stop {
-            case .string(let text): out["stop_sequences"] = [.string(text)]
-            case .array(let items): out["stop_sequences"] = .array(items.filter { $0.stringValue != nil })
-            default: break
-            }
+        if !options.stopSequences.isEmpty {
+            out["stop_sequences"] = .array(options.stopSequences.map(JSONValue.string))
         }
-        // Extended thinking does not accept sampling changes.
-        if !thinking {
-            if let value = body["temperature"], !value.isNull { out["temperature"] = value }
-            if let value = body["top_p"], !value.isNull { out["top_p"] = value }
-        }
-        if let user = body["user"]?.stringValue ?? body["safety_identifier"]?.stringValue {
-            out["metadata"] = ["user_id": .string(user)]
-        }
+        if let user = options.user { out["metadata"] = ["user_id": .string(user)] }
 
-        var tools = try translateTools(body["tools"]?.arrayValue ?? [])
-        var toolChoice = try translateToolChoice(body["tool_choice"])
-        let jsonSchema = jsonSchema(body["response_format"])
-        if let schema = jsonSchema {
+        var tools: [JSONValue] = transcript.tools.map { tool in
+            var out: JSONObject = ["name": .string(tool.name)]
+            if let description = tool.description { out["description"] = .string(description) }
+            out["input_schema"] = tool.parameters
+            return .object(out)
+        }
+        var choice: JSONObject? = transcript.toolChoice.map(toolChoice)
+        if let schema = options.jsonSchema {
             tools.append(
                 [
-                    "name": .string(jsonToolName),
-                    "description": "Respond with the answer as this tool's input, following its schema.",
+                    "name": .string(JSONModeTool.name), "description": .string(JSONModeTool.description),
                     "input_schema": schema,
                 ])
             // A forced tool is not allowed with extended thinking, and would block the client's own tools.
-            if toolChoice == nil {
-                if thinking {
-                    toolChoice = ["type": "auto"]
+            if choice == nil {
+                if limits.thinking != nil {
+                    choice = ["type": "auto"]
                 } else if tools.count > 1 {
-                    toolChoice = ["type": "any"]
+                    choice = ["type": "any"]
                 } else {
-                    toolChoice = ["type": "tool", "name": .string(jsonToolName)]
+                    choice = ["type": "tool", "name": .string(JSONModeTool.name)]
                 }
             }
         }
-        if body["parallel_tool_calls"]?.boolValue == false, !tools.isEmpty {
-            var choice = toolChoice?.objectValue ?? ["type": "auto"]
-            if choice["type"]?.stringValue != "none" { choice["disable_parallel_tool_use"] = true }
-            toolChoice = .object(choice)
+        if transcript.parallelToolCallsDisabled, !tools.isEmpty {
+            var disabled = choice ?? ["type": "auto"]
+            if disabled["type"]?.stringValue != "none" { disabled["disable_parallel_tool_use"] = true }
+            choice = disabled
         }
         if !tools.isEmpty {
-            out["tools"] = .array(tools.map(JSONValue.object))
-            if let toolChoice { out["tool_choice"] = toolChoice }
+            out["tools"] = .array(tools)
+            if let choice { out["tool_choice"] = .object(choice) }
         }
         if stream { out["stream"] = true }
-        return (out, Context(jsonMode: jsonSchema != nil))
+        return (out, Context(jsonMode: options.jsonSchema != nil))
     }
 
-    /// `system` blocks and alternating user/assistant turns.
-    static func translateMessages(_ messages: [JSONValue]) throws -> (system: [JSONValue], turns: [JSONValue]) {
-        var system: [JSONValue] = []
-        var turns: [(role: String, blocks: [JSONValue])] = []
-        func append(_ role: String, _ blocks: [JSONValue]) {
-            guard !blocks.isEmpty else { return }
-            if let last = turns.last, last.role == role {
-                turns[turns.count - 1].blocks += blocks
-            } else {
-                turns.append((role, blocks))
-            }
-        }
-        for (position, message) in messages.enumerated() {
-            let role = message["role"]?.stringValue ?? ""
-            switch role {
-            case "system", "developer":
-                for block in try contentBlocks(message["content"], position: position) {
-                    guard block["type"]?.stringValue == "text" else {
-                        throw ProviderError(
-                            .badRequest, message: "messages[\(position)]: a \(role) message may only contain text")
-                    }
-                    system.append(block)
-                }
-            case "user":
-                append("user", try contentBlocks(message["content"], position: position))
-            case "assistant":
-                var blocks = try contentBlocks(message["content"], position: position).filter {
-                    // Anthropic rejects empty text blocks.
-                    $0["type"]?.stringValue != "text" || !($0["text"]?.stringValue ?? "").isEmpty
-                }
-                for call in message["tool_calls"]?.arrayValue ?? [] {
-                    let id = call["id"]?.stringValue ?? ""
-                    guard let name = call["function"]?["name"]?.stringValue else {
-                        throw ProviderError(
-                            .badRequest, message: "messages[\(position)]: a tool call has no function name")
-                    }
-                    blocks.append(
-                        [
-                            "type": "tool_use", "id": .string(id), "name": .string(name),
-                            "input": try ToolArguments.object(call["function"]?["arguments"], toolCallID: id),
-                        ])
-                }
-                append("assistant", blocks)
-            case "tool":
-                guard let id = message["tool_call_id"]?.stringValue else {
-                    throw ProviderError(
-                        .badRequest, message: "messages[\(position)]: a tool message needs tool_call_id")
-                }
-                var result: JSONObject = ["type": "tool_result", "tool_use_id": .string(id)]
-                switch message["content"] {
-                case .string(let text)?: result["content"] = .string(text)
-                case .array?:
-                    result["content"] = .array(try contentBlocks(message["content"], position: position))
-                default: result["content"] = ""
-                }
-                append("user", [.object(result)])
-            default:
-                throw ProviderError(
-                    .badRequest, message: "messages[\(position)]: role '\(role)' is not supported by anthropic models")
-            }
-        }
-        return (system, turns.map { ["role": .string($0.role), "content": .array($0.blocks)] })
-    }
-
-    /// The content blocks of a message's `content` (a string or an array of parts).
-    static func contentBlocks(_ content: JSONValue?, position: Int) throws -> [JSONValue] {
-        switch content {
-        case nil, .null?: return []
-        case .string(let text)?: return text.isEmpty ? [] : [["type": "text", "text": .string(text)]]
-        case .array(let parts)?:
-            return try parts.map { part in try contentBlock(part, position: position) }
-        default:
-            throw ProviderError(.badRequest, message: "messages[\(position)].content must be a string or an array")
-        }
-    }
-
-    static func contentBlock(_ part: JSONValue, position: Int) throws -> JSONValue {
-        let type = part["type"]?.stringValue ?? ""
-        var block: JSONObject
-        switch type {
-        case "text":
-            block = ["type": "text", "text": part["text"] ?? ""]
-        case "image_url":
-            guard let url = part["image_url"]?["url"]?.stringValue ?? part["image_url"]?.stringValue else {
-                throw ProviderError(.badRequest, message: "messages[\(position)]: an image part has no url")
-            }
-            block = ["type": "image", "source": try imageSource(url, position: position)]
-        case "file":
-            guard let data = part["file"]?["file_data"]?.stringValue, let parsed = DataURL(data) else {
-                throw ProviderError(
-                    .badRequest,
-                    message: "messages[\(position)]: anthropic models take files as inline base64 data (file_data)")
-            }
-            block = [
-                "type": "document",
-                "source": ["type": "base64", "media_type": .string(parsed.mediaType), "data": .string(parsed.base64)],
-            ]
-        default:
-            throw ProviderError(
-                .badRequest,
-                message: "messages[\(position)]: content part '\(type)' is not supported by anthropic models"
-            )
-        }
-        // Prompt caching hints pass through.
-        if let cacheControl = part["cache_control"] { block["cache_control"] = cacheControl }
-        return .object(block)
-    }
-
-    static func imageSource(_ url: String, position: Int) throws -> JSONValue {
-        if let data = DataURL(url) {
-            return ["type": "base64", "media_type": .string(data.mediaType), "data": .string(data.base64)]
-        }
-        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
-            throw ProviderError(
-                .badRequest, message: "messages[\(position)]: an image url must be http(s) or a base64 data URL")
-        }
-        return ["type": "url", "url": .string(url)]
-    }
-
-    static func translateTools(_ tools: [JSONValue]) throws -> [JSONObject] {
-        try tools.enumerated().map { index, tool in
-            guard tool["type"]?.stringValue == "function", let function = tool["function"],
-                let name = function["name"]?.stringValue
-            else {
-                throw ProviderError(
-                    .badRequest, message: "tools[\(index)]: only function tools are supported by anthropic models")
-            }
-            var out: JSONObject = ["name": .string(name)]
-            if let description = function["description"]?.stringValue { out["description"] = .string(description) }
-            out["input_schema"] = function["parameters"] ?? ["type": "object", "properties": [:]]
-            return out
-        }
-    }
-
-    static func translateToolChoice(_ choice: JSONValue?) throws -> JSONValue? {
+    static func toolChoice(_ choice: ChatTranscript.ToolChoice) -> JSONObject {
         switch choice {
-        case nil, .null?: return nil
-        case .string("auto")?: return ["type": "auto"]
-        case .string("none")?: return ["type": "none"]
-        case .string("required")?: return ["type": "any"]
-        case .object(let object)?:
-            if let name = object["function"]?["name"]?.stringValue { return ["type": "tool", "name": .string(name)] }
-            throw ProviderError(.badRequest, message: "tool_choice must name a function")
-        default:
-            throw ProviderError(.badRequest, message: "tool_choice must be auto, none, required or a function")
+        case .auto: return ["type": "auto"]
+        case .none: return ["type": "none"]
+        case .required: return ["type": "any"]
+        case .named(let name): return ["type": "tool", "name": .string(name)]
         }
     }
 
-    /// The schema a `response_format` asks for, or nil for plain text.
-    static func jsonSchema(_ format: JSONValue?) -> JSONValue? {
-        switch format?["type"]?.stringValue {
-        case "json_schema": return format?["json_schema"]?["schema"] ?? ["type": "object"]
-        case "json_object": return ["type": "object"]
-        default: return nil
-        }
-    }
-
-    /// Thinking budget for an OpenAI `reasoning_effort`, on models with extended thinking.
-    static func thinkingBudget(effort: String?, model: String) -> Int? {
-        guard let effort, supportsThinking(model) else { return nil }
-        switch effort {
-        case "minimal", "low": return 1024
-        case "medium": return 4096
-        case "high": return 16384
-        default: return nil
+    static func block(_ block: ChatTranscript.Block) -> JSONValue {
+        switch block {
+        case .text(let text, let cacheControl):
+            var out: JSONObject = ["type": "text", "text": .string(text)]
+            if let cacheControl { out["cache_control"] = cacheControl }  // prompt caching hints pass through
+            return .object(out)
+        case .image(.data(let data)):
+            return [
+                "type": "image",
+                "source": ["type": "base64", "media_type": .string(data.mediaType), "data": .string(data.base64)],
+            ]
+        case .image(.url(let url)):
+            return ["type": "image", "source": ["type": "url", "url": .string(url)]]
+        case .document(let data, _):
+            return [
+                "type": "document",
+                "source": ["type": "base64", "media_type": .string(data.mediaType), "data": .string(data.base64)],
+            ]
+        case .toolUse(let id, let name, let input):
+            return ["type": "tool_use", "id": .string(id), "name": .string(name), "input": input]
+        case .toolResult(let id, let content):
+            // A plain-text result stays a string, as clients usually send it.
+            if content.count == 1, case .text(let text, nil) = content[0] {
+                return ["type": "tool_result", "tool_use_id": .string(id), "content": .string(text)]
+            }
+            return ["type": "tool_result", "tool_use_id": .string(id), "content": .array(content.map(Self.block))]
         }
     }
 

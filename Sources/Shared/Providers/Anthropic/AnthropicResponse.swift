@@ -21,7 +21,7 @@ public enum AnthropicResponse {
             case "tool_use":
                 let name = block["name"]?.stringValue ?? ""
                 let input = (block["input"] ?? .object([:])).jsonString
-                if context.jsonMode && name == AnthropicRequest.jsonToolName {
+                if context.jsonMode && name == JSONModeTool.name {
                     // The JSON answer is the content; a preamble the model wrote before the tool call is not.
                     text = input
                     answeredInJSONTool = true

@@ -74,7 +74,7 @@ public struct AnthropicStream: Sendable {
             return []
         case "tool_use":
             let name = block?["name"]?.stringValue ?? ""
-            if context.jsonMode && name == AnthropicRequest.jsonToolName {
+            if context.jsonMode && name == JSONModeTool.name {
                 blocks[index] = .jsonAnswer
                 sawJSONAnswer = true
                 return []
