@@ -1,0 +1,58 @@
+import GatewayCore
+import GatewaySchema
+
+/// Bedrock Converse response → OpenAI `chat.completion`. Pure.
+public enum BedrockResponse {
+    public static func translate(_ body: JSONObject, context: BedrockRequest.Context) throws -> ProviderResult {
+        guard let content = body["output"]?["message"]?["content"]?.arrayValue else {
+            throw ProviderError(.invalidResponse, upstreamStatus: 200, message: "the upstream answer has no message")
+        }
+        var text: String?
+        var reasoning = ""
+        var toolCalls: [JSONValue] = []
+        var answeredInJSONTool = false
+        for block in content {
+            if let value = block["text"]?.stringValue {
+                if !answeredInJSONTool { text = (text ?? "") + value }
+            } else if let value = block["reasoningContent"]?["reasoningText"]?["text"]?.stringValue {
+                reasoning += value
+            } else if let use = block["toolUse"] {
+                let name = use["name"]?.stringValue ?? ""
+                let input = (use["input"] ?? .object([:])).jsonString
+                if context.jsonMode && name == JSONModeTool.name {
+                    text = input  // the JSON answer is the content; a preamble before it is not
+                    answeredInJSONTool = true
+                } else {
+                    toolCalls.append(
+                        ChatShapes.toolCall(id: use["toolUseId"]?.stringValue ?? "", name: name, arguments: input))
+                }
+            }
+        }
+        var finish = finishReason(body["stopReason"]?.stringValue)
+        if answeredInJSONTool && toolCalls.isEmpty && finish == "tool_calls" { finish = "stop" }
+        let usage = Self.usage(body["usage"])
+        let message = ChatShapes.assistantMessage(text: text, toolCalls: toolCalls, reasoning: reasoning)
+        return ProviderResult(
+            body: ChatShapes.completion(message: message, finishReason: finish, usage: usage), usage: usage)
+    }
+
+    /// OpenAI's `finish_reason` for a Converse `stopReason`.
+    public static func finishReason(_ stopReason: String?) -> String {
+        switch stopReason {
+        case "max_tokens", "model_context_window_exceeded": return "length"
+        case "tool_use": return "tool_calls"
+        case "guardrail_intervened", "content_filtered": return "content_filter"
+        default: return "stop"  // end_turn, stop_sequence
+        }
+    }
+
+    /// OpenAI usage from a Converse `usage`: cache reads and writes are input tokens too.
+    public static func usage(_ value: JSONValue?) -> Usage? {
+        guard let usage = value?.objectValue, let input = usage["inputTokens"]?.intValue else { return nil }
+        let read = usage["cacheReadInputTokens"]?.intValue
+        let write = usage["cacheWriteInputTokens"]?.intValue
+        return Usage(
+            promptTokens: input + (read ?? 0) + (write ?? 0), completionTokens: usage["outputTokens"]?.intValue ?? 0,
+            cachedTokens: read, cacheCreationTokens: write)
+    }
+}
