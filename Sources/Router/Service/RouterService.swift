@@ -100,11 +100,7 @@ public struct RouterService: Sendable {
         out["created"] = .number(JSONNumber(Int(Date().timeIntervalSince1970)))
         out["model"] = .string(model)
         if let usage = result.usage {
-            audit.update {
-                $0.promptTokens = usage.promptTokens
-                $0.completionTokens = usage.completionTokens
-                $0.cachedTokens = usage.cachedTokens
-            }
+            audit.update { $0.record(usage) }
         }
         audit.markFirstByte()
         return Self.json(.object(out))

@@ -34,7 +34,13 @@ struct StreamRelay: Sendable {
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(512)
                 let token = relay.drain.register(started.cancel)
-                defer { relay.drain.unregister(token) }
+                defer {
+                    relay.drain.unregister(token)
+                    // Cut short (client gone, upstream failed): log the tokens seen, if the usage chunk never came.
+                    if let usage = started.usage?.current {
+                        relay.audit.update { if $0.promptTokens == nil { $0.record(usage) } }
+                    }
+                }
                 var iterator = started.chunks.makeAsyncIterator()
                 while true {
                     let next: JSONObject?
@@ -68,11 +74,7 @@ struct StreamRelay: Sendable {
                     guard var chunk = next else { break }
                     let usage = Usage(chunk["usage"])
                     if let usage {
-                        relay.audit.update {
-                            $0.promptTokens = usage.promptTokens
-                            $0.completionTokens = usage.completionTokens
-                            $0.cachedTokens = usage.cachedTokens
-                        }
+                        relay.audit.update { $0.record(usage) }
                     }
                     let isUsageOnly = chunk["choices"]?.arrayValue?.isEmpty ?? false
                     if !relay.includeUsage {

@@ -7,11 +7,15 @@ public struct StartedStream: Sendable {
     public let chunks: AsyncThrowingStream<JSONObject, any Error>
     /// Cancels the upstream call; the stream then ends with a `cancelled` error.
     public let cancel: @Sendable () -> Void
+    /// The usage known before the final usage chunk (Anthropic reports input tokens at the start), so a
+    /// stream cut short is still logged with the tokens seen.
+    public let usage: UsageReport?
 
     /// Runs `producer` in its own task, returning once it has yielded its first chunk and called `started()`,
     /// or throwing the error it failed with before that. Cancelling the caller or dropping the stream cancels
     /// the producer.
     public static func start(
+        reporting usage: UsageReport? = nil,
         _ producer:
             @escaping @Sendable (
                 _ yield: @Sendable (JSONObject) -> Void, _ started: @Sendable () -> Void
@@ -35,8 +39,22 @@ public struct StartedStream: Sendable {
         } onCancel: {
             task.cancel()
         }
-        return StartedStream(chunks: stream, cancel: { task.cancel() })
+        return StartedStream(chunks: stream, cancel: { task.cancel() }, usage: usage)
     }
+}
+
+/// The latest usage a stream producer knows.
+public final class UsageReport: Sendable {
+    let value: Mutex<Usage?> = Mutex(nil)
+
+    public init() {}
+
+    public func update(_ usage: Usage?) {
+        guard let usage else { return }
+        value.withLock { $0 = usage }
+    }
+
+    public var current: Usage? { value.withLock { $0 } }
 }
 
 /// Opened once by the producer's first chunk, or failed by its error; one waiter.

@@ -66,13 +66,17 @@ public struct AuditEvent: Sendable, Equatable {
     public var promptTokens: Int?
     public var completionTokens: Int?
     public var cachedTokens: Int?
+    /// Input tokens written to a prompt cache (Anthropic, Bedrock).
+    public var cacheCreationTokens: Int?
+    /// Output tokens spent reasoning, where the provider reports them.
+    public var reasoningTokens: Int?
 
     public init(
         requestID: String, timestamp: Date, tenant: String? = nil, keyID: String? = nil, keyLabel: String? = nil,
         method: String, path: String, alias: String? = nil, provider: String? = nil, providerModel: String? = nil,
         attempts: [Attempt] = [], stream: Bool = false, outcome: Outcome, httpStatus: Int, errorCode: String? = nil,
         latencyMs: Double, timeToFirstByteMs: Double? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil,
-        cachedTokens: Int? = nil
+        cachedTokens: Int? = nil, cacheCreationTokens: Int? = nil, reasoningTokens: Int? = nil
     ) {
         self.requestID = requestID
         self.timestamp = timestamp
@@ -94,6 +98,8 @@ public struct AuditEvent: Sendable, Equatable {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.cachedTokens = cachedTokens
+        self.cacheCreationTokens = cacheCreationTokens
+        self.reasoningTokens = reasoningTokens
     }
 
     public var totalTokens: Int? {
@@ -150,6 +156,8 @@ public enum AuditCodec {
         object["prompt_tokens"] = int(event.promptTokens)
         object["completion_tokens"] = int(event.completionTokens)
         object["cached_tokens"] = int(event.cachedTokens)
+        if let value = event.cacheCreationTokens { object["cache_creation_tokens"] = .number(JSONNumber(value)) }
+        if let value = event.reasoningTokens { object["reasoning_tokens"] = .number(JSONNumber(value)) }
         return .object(object)
     }
 
@@ -183,7 +191,8 @@ public enum AuditCodec {
             stream: o["stream"]?.boolValue ?? false, outcome: outcome, httpStatus: status,
             errorCode: o["error_code"]?.stringValue, latencyMs: o["latency_ms"]?.doubleValue ?? 0,
             timeToFirstByteMs: o["ttfb_ms"]?.doubleValue, promptTokens: o["prompt_tokens"]?.intValue,
-            completionTokens: o["completion_tokens"]?.intValue, cachedTokens: o["cached_tokens"]?.intValue)
+            completionTokens: o["completion_tokens"]?.intValue, cachedTokens: o["cached_tokens"]?.intValue,
+            cacheCreationTokens: o["cache_creation_tokens"]?.intValue, reasoningTokens: o["reasoning_tokens"]?.intValue)
     }
 
     static func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }

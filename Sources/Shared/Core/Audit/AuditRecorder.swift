@@ -23,6 +23,8 @@ public final class AuditRecorder: Sendable {
         public var promptTokens: Int?
         public var completionTokens: Int?
         public var cachedTokens: Int?
+        public var cacheCreationTokens: Int?
+        public var reasoningTokens: Int?
         public var timeToFirstByteMs: Double?
         public var errorCode: String?
         /// Set when a stream failed after it began (the HTTP status was already 200).
@@ -79,7 +81,8 @@ public final class AuditRecorder: Sendable {
             attempts: f.attempts, stream: f.stream, outcome: outcome, httpStatus: httpStatus,
             errorCode: f.errorCode ?? (clientDisconnected ? "client_disconnect" : nil),
             latencyMs: stopwatch.elapsedMilliseconds, timeToFirstByteMs: f.timeToFirstByteMs,
-            promptTokens: f.promptTokens, completionTokens: f.completionTokens, cachedTokens: f.cachedTokens)
+            promptTokens: f.promptTokens, completionTokens: f.completionTokens, cachedTokens: f.cachedTokens,
+            cacheCreationTokens: f.cacheCreationTokens, reasoningTokens: f.reasoningTokens)
     }
 }
 

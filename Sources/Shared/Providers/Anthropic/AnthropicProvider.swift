@@ -51,7 +51,8 @@ public struct AnthropicProvider: Provider {
         let url = messagesURL
         let headers = headers(call)
         let http = self.http
-        return try await StartedStream.start { yield, started in
+        let report = UsageReport()
+        return try await StartedStream.start(reporting: report) { yield, started in
             let response = try await http.postJSON(url: url, headers: headers, body: bytes, stream: true)
             guard response.status == .ok else {
                 let errorBody = Array(buffer: try await http.collect(response, limit: 256 * 1024))
@@ -69,6 +70,7 @@ public struct AnthropicProvider: Provider {
                             throw ProviderError(.invalidResponse, message: "the upstream sent an invalid stream event")
                         }
                         let chunks = try translator.translate(object)
+                        report.update(translator.usage)
                         for chunk in chunks { yield(chunk) }
                         if !chunks.isEmpty { started() }
                         if translator.finished { return }
