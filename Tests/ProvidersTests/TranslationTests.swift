@@ -175,3 +175,39 @@ import Testing
         #expect(html.message == "HTTP 502", "a non-JSON body is never echoed")
     }
 }
+
+@Suite struct ToolCallIndexerTests {
+    func delta(_ calls: JSONValue) -> JSONObject {
+        ["object": "chat.completion.chunk", "choices": [["index": 0, "delta": ["tool_calls": calls]]]]
+    }
+
+    @Test func wholeCallsWithoutIndexGetDenseIndexes() throws {
+        var indexer = ToolCallIndexer()
+        var first = delta([
+            ["id": "a", "type": "function", "function": ["name": "f", "arguments": "{}"]],
+            ["id": "b", "type": "function", "function": ["name": "g", "arguments": "{\"x\":"]],
+        ])
+        var fragment = delta([["function": ["arguments": "1}"]]])
+        var third = delta([["id": "c", "type": "function", "function": ["name": "h", "arguments": "{}"]]])
+        indexer.normalize(&first)
+        indexer.normalize(&fragment)
+        indexer.normalize(&third)
+        let indexes = [first, fragment, third].flatMap { chunk in
+            (chunk["choices"]?.arrayValue?[0]["delta"]?["tool_calls"]?.arrayValue ?? []).map { $0["index"] }
+        }
+        #expect(indexes == [0, 1, 1, 2])
+        #expect(
+            first["choices"]?.arrayValue?[0]["delta"]?["tool_calls"]?.arrayValue?[0].objectValue?.keys.first == "index")
+    }
+
+    @Test func indexedDeltasPassThroughUnchanged() {
+        var indexer = ToolCallIndexer()
+        let original = delta([["index": 3, "id": "a", "function": ["name": "f", "arguments": ""]]])
+        var chunk = original
+        indexer.normalize(&chunk)
+        #expect(chunk == original)
+        var plain: JSONObject = ["choices": [["index": 0, "delta": ["content": "hi"]]]]
+        indexer.normalize(&plain)
+        #expect(plain == ["choices": [["index": 0, "delta": ["content": "hi"]]]])
+    }
+}

@@ -42,6 +42,17 @@ struct StreamRelay: Sendable {
                     }
                 }
                 var iterator = started.chunks.makeAsyncIterator()
+                var usageChunk: JSONObject?
+                func send(_ chunk: JSONObject) async throws {
+                    var chunk = chunk
+                    chunk["id"] = id
+                    chunk["created"] = created
+                    chunk["model"] = .string(relay.alias)
+                    bytes.removeAll(keepingCapacity: true)
+                    SSEEncoder.data(JSONValue.object(chunk).serialized(), into: &bytes)
+                    relay.audit.markFirstByte()
+                    try await writer.write(ByteBuffer(bytes: bytes))
+                }
                 while true {
                     let next: JSONObject?
                     do {
@@ -73,22 +84,23 @@ struct StreamRelay: Sendable {
                     }
                     guard var chunk = next else { break }
                     let usage = Usage(chunk["usage"])
+                    let isUsageOnly = chunk["choices"]?.arrayValue?.isEmpty ?? false
                     if let usage {
                         relay.audit.update { $0.record(usage) }
-                    }
-                    let isUsageOnly = chunk["choices"]?.arrayValue?.isEmpty ?? false
-                    if !relay.includeUsage {
+                        // One usage chunk, last, whatever the upstream did (some attach usage to content
+                        // chunks, some repeat it).
+                        var last = chunk
+                        last["choices"] = []
+                        usageChunk = last
                         if isUsageOnly { continue }
-                        chunk.removeValue(forKey: "usage")
+                        chunk["usage"] = .null
+                    } else if isUsageOnly {
+                        continue
                     }
-                    chunk["id"] = id
-                    chunk["created"] = created
-                    chunk["model"] = .string(relay.alias)
-                    bytes.removeAll(keepingCapacity: true)
-                    SSEEncoder.data(JSONValue.object(chunk).serialized(), into: &bytes)
-                    relay.audit.markFirstByte()
-                    try await writer.write(ByteBuffer(bytes: bytes))
+                    if !relay.includeUsage { chunk.removeValue(forKey: "usage") }
+                    try await send(chunk)
                 }
+                if relay.includeUsage, let usageChunk { try await send(usageChunk) }
                 try await writer.write(ByteBuffer(bytes: SSEEncoder.done))
                 try await writer.finish(nil)
             })

@@ -98,19 +98,21 @@ public struct OpenAIProvider: Provider {
                     retryAfter: response.headers.first(name: "retry-after"))
             }
             var translator = CompletionsTranslation.StreamTranslator(from: upstream, to: endpoint)
+            var indexer = ToolCallIndexer()
             var decoder = SSEDecoder()
             do {
                 for try await buffer in response.body {
                     let events = try buffer.withUnsafeReadableBytes { try decoder.feed($0) }
                     for event in events {
                         if event.data == "[DONE]" { return }
-                        guard case .object(let chunk)? = try? JSONParser.parse(event.data) else {
+                        guard case .object(var chunk)? = try? JSONParser.parse(event.data) else {
                             throw ProviderError(.invalidResponse, message: "the upstream sent an invalid stream event")
                         }
                         if let error = chunk["error"] {
                             let message = error["message"]?.stringValue.map(Sanitizer.clientSafe) ?? "stream error"
                             throw ProviderError(.upstreamServerError, message: message)
                         }
+                        indexer.normalize(&chunk)
                         for translated in translator.translate(chunk) { yield(translated) }
                         started()
                     }
