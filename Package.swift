@@ -178,7 +178,15 @@ let package = Package(
             name: "CoreTests", dependencies: ["GatewayCore", "GatewaySchema", "TestSupport"], path: "Tests/CoreTests",
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "AWSTests", dependencies: ["GatewayAWS", "GatewayCore"], path: "Tests/AWSTests",
+            name: "AWSTests",
+            dependencies: [
+                "GatewayAWS", "GatewayCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/AWSTests",
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProvidersTests", dependencies: ["GatewayProviders", "GatewayAWS", "GatewayCore", "GatewaySchema"],
