@@ -24,6 +24,8 @@ struct FakeResponder: HTTPResponder {
         if Self.isRecorded(path) { state.recorder?.record(Self.recorded(request, body: body)) }
 
         switch (method, path) {
+        case (.post, "/v1/messages"):
+            return await AnthropicMessages(state: state).respond(to: request, body: body)
         case (.post, "/v1/chat/completions"):
             return await handle(ChatCompletionRequest.self, body) { request, behavior in
                 ChatCompletions(state: state).respond(to: request, behavior: behavior)
