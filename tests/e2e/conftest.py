@@ -19,6 +19,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 30
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # Tools used by the chat tests, in the OpenAI request shape.
 WEATHER_TOOL = {

@@ -23,6 +23,9 @@ struct FakeResponder: HTTPResponder {
 
         if Self.isRecorded(path) { state.recorder?.record(Self.recorded(request, body: body)) }
 
+        if path.hasPrefix(BedrockRoute.prefix) {
+            return await BedrockRuntime(state: state).respond(to: request, body: body)
+        }
         switch (method, path) {
         case (.post, "/v1/messages"):
             return await AnthropicMessages(state: state).respond(to: request, body: body)
@@ -76,7 +79,7 @@ struct FakeResponder: HTTPResponder {
 
     /// The OpenAI-compatible API, the Anthropic Messages API, Bedrock runtime and the Google token endpoint.
     private static func isRecorded(_ path: String) -> Bool {
-        path.hasPrefix("/v1/") || path.hasPrefix("/model/") || path == "/token"
+        path.hasPrefix("/v1/") || path.hasPrefix(BedrockRoute.prefix) || path == "/token"
     }
 
     private static func recorded(_ request: Request, body: ByteBuffer) -> RecordedRequest {
