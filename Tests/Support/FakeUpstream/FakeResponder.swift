@@ -29,6 +29,10 @@ struct FakeResponder: HTTPResponder {
         switch (method, path) {
         case (.post, "/v1/messages"):
             return await AnthropicMessages(state: state).respond(to: request, body: body)
+        case (.post, GoogleTokenEndpoint.path):
+            return GoogleTokenEndpoint(state: state).respond(to: request, body: body)
+        case (.get, "/_fake/token-count"):
+            return JSONResponse.ok(Data("{\"count\":\(state.googleTokens.count)}".utf8))
         case (.post, "/v1/chat/completions"):
             return await handle(ChatCompletionRequest.self, body) { request, behavior in
                 ChatCompletions(state: state).respond(to: request, behavior: behavior)
@@ -48,6 +52,7 @@ struct FakeResponder: HTTPResponder {
         case (.delete, "/_fake/requests"):
             state.recorder?.clear()
             state.flaky.reset()
+            state.googleTokens.reset()
             return Response(status: .noContent)
         default:
             return ErrorEnvelope.invalidURL(method: method.rawValue, path: path)
@@ -79,7 +84,7 @@ struct FakeResponder: HTTPResponder {
 
     /// The OpenAI-compatible API, the Anthropic Messages API, Bedrock runtime and the Google token endpoint.
     private static func isRecorded(_ path: String) -> Bool {
-        path.hasPrefix("/v1/") || path.hasPrefix(BedrockRoute.prefix) || path == "/token"
+        path.hasPrefix("/v1/") || path.hasPrefix(BedrockRoute.prefix) || path == GoogleTokenEndpoint.path
     }
 
     private static func recorded(_ request: Request, body: ByteBuffer) -> RecordedRequest {
