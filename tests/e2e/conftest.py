@@ -137,7 +137,8 @@ def fake_upstream_binary() -> Path:
 
 @pytest.fixture(scope="session")
 def fake_upstream(fake_upstream_binary: Path) -> Iterator[FakeUpstream]:
-    server = start_server(fake_upstream_binary, "--port", "0", "--google-service-account", str(GOOGLE_SERVICE_ACCOUNT))
+    server = start_server(
+        fake_upstream_binary, "--port", "0", "--google-service-account", str(GOOGLE_SERVICE_ACCOUNT))
     try:
         yield FakeUpstream(server)
     finally:

@@ -297,7 +297,8 @@ def test_either_api_key_header_is_accepted(fake, credential):
 
 
 def test_missing_version_header_is_rejected_like_the_real_api(fake):
-    status, _, raw = post_raw(fake, {"model": "claude-test", "max_tokens": 10, "messages": MESSAGES}, {"x-api-key": "k"})
+    status, _, raw = post_raw(
+        fake, {"model": "claude-test", "max_tokens": 10, "messages": MESSAGES}, {"x-api-key": "k"})
     assert status == 400
     assert json.loads(raw)["error"] == {"type": "invalid_request_error",
                                         "message": "anthropic-version: header is required"}

@@ -260,7 +260,8 @@ def test_converse_stream_event_sequence_matches_the_real_service(client):
         {"reasoningContent": {"text": piece}} for piece in ["Let ", "me ", "think ", "this ", "through ", "briefly."]
     ] + [{"reasoningContent": {"signature": "ZmFrZS10aGlua2luZy1zaWduYXR1cmU="}}]
     start = events[14]["contentBlockStart"]
-    assert start == {"contentBlockIndex": 2, "start": {"toolUse": {"toolUseId": "tooluse_fake_0", "name": "get_weather"}}}
+    assert start == {
+        "contentBlockIndex": 2, "start": {"toolUse": {"toolUseId": "tooluse_fake_0", "name": "get_weather"}}}
     pieces = [event["contentBlockDelta"]["delta"]["toolUse"]["input"] for event in events[15:19]]
     assert pieces[0] == "" and json.loads("".join(pieces)) == {"location": "Paris"}
 

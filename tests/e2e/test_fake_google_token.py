@@ -68,7 +68,9 @@ def test_google_auth_service_account_credentials_get_a_token(fake):
     assert credentials.token == "ya29.fake-1"
     assert credentials.valid
     now = datetime.datetime.now(datetime.timezone.utc)
-    expiry = credentials.expiry if credentials.expiry.tzinfo else credentials.expiry.replace(tzinfo=datetime.timezone.utc)
+    expiry = credentials.expiry
+    if expiry.tzinfo is None:  # google-auth keeps naive UTC datetimes
+        expiry = expiry.replace(tzinfo=datetime.timezone.utc)
     assert 3000 < (expiry - now).total_seconds() <= 3599  # expires_in 3599
     credentials.refresh(GoogleRequest(requests.Session()))
     assert credentials.token == "ya29.fake-2"
