@@ -19,6 +19,9 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 30
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The service account whose key the fake's POST /token uses to verify JWT assertions (a public test key).
+GOOGLE_SERVICE_ACCOUNT = FIXTURES / "google-test-service-account.json"
 
 # Tools used by the chat tests, in the OpenAI request shape.
 WEATHER_TOOL = {
@@ -115,8 +118,13 @@ class FakeUpstream:
         with urllib.request.urlopen(f"{self.root_url}/_fake/requests", timeout=10) as response:
             return json.loads(response.read())
 
+    def token_count(self) -> int:
+        """Google access tokens issued by POST /token since start or the last reset."""
+        with urllib.request.urlopen(f"{self.root_url}/_fake/token-count", timeout=10) as response:
+            return json.loads(response.read())["count"]
+
     def reset(self) -> None:
-        """Clears the request log and the flaky-N counters."""
+        """Clears the request log, the flaky-N counters and the Google token counter."""
         request = urllib.request.Request(f"{self.root_url}/_fake/requests", method="DELETE")
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
@@ -129,7 +137,8 @@ def fake_upstream_binary() -> Path:
 
 @pytest.fixture(scope="session")
 def fake_upstream(fake_upstream_binary: Path) -> Iterator[FakeUpstream]:
-    server = start_server(fake_upstream_binary, "--port", "0")
+    server = start_server(
+        fake_upstream_binary, "--port", "0", "--google-service-account", str(GOOGLE_SERVICE_ACCOUNT))
     try:
         yield FakeUpstream(server)
     finally:

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Routes requests to the fake endpoints, recording `/v1/*` traffic first.
+/// Routes requests to the fake endpoints, recording the faked APIs' traffic first (see `isRecorded`).
 struct FakeResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
@@ -21,9 +21,18 @@ struct FakeResponder: HTTPResponder {
         let method = request.method
         let body = try await request.collectBody(upTo: Self.maxBodySize)
 
-        if path.hasPrefix("/v1/") { state.recorder?.record(Self.recorded(request, body: body)) }
+        if Self.isRecorded(path) { state.recorder?.record(Self.recorded(request, body: body)) }
 
+        if path.hasPrefix(BedrockRoute.prefix) {
+            return await BedrockRuntime(state: state).respond(to: request, body: body)
+        }
         switch (method, path) {
+        case (.post, "/v1/messages"):
+            return await AnthropicMessages(state: state).respond(to: request, body: body)
+        case (.post, GoogleTokenEndpoint.path):
+            return GoogleTokenEndpoint(state: state).respond(to: request, body: body)
+        case (.get, "/_fake/token-count"):
+            return JSONResponse.ok(Data("{\"count\":\(state.googleTokens.count)}".utf8))
         case (.post, "/v1/chat/completions"):
             return await handle(ChatCompletionRequest.self, body) { request, behavior in
                 ChatCompletions(state: state).respond(to: request, behavior: behavior)
@@ -43,6 +52,7 @@ struct FakeResponder: HTTPResponder {
         case (.delete, "/_fake/requests"):
             state.recorder?.clear()
             state.flaky.reset()
+            state.googleTokens.reset()
             return Response(status: .noContent)
         default:
             return ErrorEnvelope.invalidURL(method: method.rawValue, path: path)
@@ -72,15 +82,23 @@ struct FakeResponder: HTTPResponder {
         return handler(decoded, behavior)
     }
 
+    /// The OpenAI-compatible API, the Anthropic Messages API, Bedrock runtime and the Google token endpoint.
+    private static func isRecorded(_ path: String) -> Bool {
+        path.hasPrefix("/v1/") || path.hasPrefix(BedrockRoute.prefix) || path == GoogleTokenEndpoint.path
+    }
+
     private static func recorded(_ request: Request, body: ByteBuffer) -> RecordedRequest {
         var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(request.headers.count)
+        headers.reserveCapacity(request.headers.count + 1)
+        // HTTP/1 `Host` becomes the request's authority; keep it as a header (SigV4 signs it).
+        if let authority = request.head.authority { headers.append(("host", authority)) }
         for field in request.headers where field.name != .authorization {
             headers.append((field.name.canonicalName, field.value))
         }
         return RecordedRequest(
             method: request.method.rawValue,
             path: request.uri.path,
+            query: request.uri.query,
             authorization: request.headers[.authorization],
             headers: headers,
             body: body.readableBytes > 0 ? body : nil)

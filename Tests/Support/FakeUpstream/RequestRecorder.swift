@@ -5,13 +5,17 @@ import Synchronization
 /// One recorded request; the body is kept as raw bytes and only parsed when the log is read.
 struct RecordedRequest: Sendable {
     var method: String
+    /// The path as sent on the wire (still percent-encoded), without the query.
     var path: String
+    /// The raw query string (after `?`), still percent-encoded.
+    var query: String?
     var authorization: String?
     var headers: [(name: String, value: String)]
     var body: ByteBuffer?
 }
 
-/// Ring buffer of the last `capacity` requests to `/v1/*`, served by `GET /_fake/requests`.
+/// Ring buffer of the last `capacity` requests to the faked APIs (`/v1/*`, `/model/*`, `/token`), served by
+/// `GET /_fake/requests`.
 final class RequestRecorder: Sendable {
     let capacity: Int
     private let state: Mutex<Ring>
@@ -49,7 +53,9 @@ final class RequestRecorder: Sendable {
         }
     }
 
-    /// The log as a JSON array of `{"method","path","authorization","headers","body"}`.
+    /// The log as a JSON array of `{"method","path","query","authorization","headers","body","raw_body"}`:
+    /// `body` is the parsed JSON (or null), `raw_body` the exact body text (or null when empty), so that
+    /// signatures over the bytes can be checked; a body that is not UTF-8 appears as `raw_body_base64`.
     func jsonBytes() throws -> Data {
         let entries: [[String: Any]] = snapshot().map { request in
             var headers: [String: String] = [:]
@@ -67,13 +73,24 @@ final class RequestRecorder: Sendable {
             {
                 body = parsed
             }
-            return [
+            var entry: [String: Any] = [
                 "method": request.method,
                 "path": request.path,
+                "query": request.query.map { $0 as Any } ?? NSNull(),
                 "authorization": request.authorization.map { $0 as Any } ?? NSNull(),
                 "headers": headers,
                 "body": body,
+                "raw_body": NSNull(),
             ]
+            if let buffer = request.body, buffer.readableBytes > 0 {
+                let bytes = Array(buffer.readableBytesView)
+                if let text = String(validating: bytes, as: UTF8.self) {
+                    entry["raw_body"] = text
+                } else {
+                    entry["raw_body_base64"] = Data(bytes).base64EncodedString()
+                }
+            }
+            return entry
         }
         return try JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys, .withoutEscapingSlashes])
     }

@@ -9,6 +9,8 @@ struct ServerState: Sendable {
     let ids = IDGenerator()
     /// Pause between streamed chunks (`--stream-delay-ms`).
     let streamDelayMilliseconds: Int
+    /// The fake Google token endpoint's service account, token lifetime and issue counter.
+    let googleTokens: GoogleTokens
     /// Precomputed pieces of the `bench` model's buffered reply.
     let bench = BenchTemplate()
 }
