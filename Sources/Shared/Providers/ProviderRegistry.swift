@@ -1,3 +1,4 @@
+import GatewayAWS
 import GatewayCore
 
 /// The one place that knows every provider family: builds a provider for a target's `ProviderRef`.
@@ -5,6 +6,11 @@ public struct ProviderRegistry: Sendable {
     let http: UpstreamHTTP
     let config: GatewayConfig
     let mock: MockProvider
+    let bedrockCredentials: BedrockCredentials
+    let bedrockRegion: String
+    /// OAuth token sources of the OpenAI-compatible profiles configured with Google credentials, by profile
+    /// (or why the credentials are unusable).
+    let googleTokens: [String: Result<GoogleAccessTokenSource, ProviderError>]
     public let credentials: CredentialResolver
 
     public init(config: GatewayConfig, http: UpstreamHTTP) {
@@ -12,6 +18,24 @@ public struct ProviderRegistry: Sendable {
         self.config = config
         self.mock = MockProvider(streamDelayMilliseconds: config.mock.streamDelayMilliseconds)
         self.credentials = CredentialResolver(config: config)
+        self.bedrockCredentials = BedrockCredentials(environment: config.environment, httpClient: http.client)
+        self.bedrockRegion =
+            config.bedrock.region ?? AWSRegion.fromEnvironment(config.environment)?.name ?? "us-east-1"
+        var tokens: [String: Result<GoogleAccessTokenSource, ProviderError>] = [:]
+        for (profile, settings) in config.compatible {
+            guard let json = settings.googleCredentialsJSON else { continue }
+            do {
+                let account = try GoogleServiceAccount(jsonString: json)
+                tokens[profile] = .success(
+                    try GoogleAccessTokenSource(
+                        account: account, exchange: GoogleAccessTokenSource.httpExchange(client: http.client)))
+            } catch let error as ProviderError {
+                tokens[profile] = .failure(error)
+            } catch {
+                tokens[profile] = .failure(ProviderError(.notConfigured, message: "\(error)"))
+            }
+        }
+        self.googleTokens = tokens
     }
 
     /// The provider serving `ref`, or a `notConfigured` error (retryable: another target may serve).
@@ -27,11 +51,25 @@ public struct ProviderRegistry: Sendable {
                     .notConfigured,
                     message: "provider \(ref) has no base URL (set \(ref.environmentStem)_BASE_URL or the config file)")
             }
-            return OpenAIProvider(http: http, baseURL: settings.baseURL, name: ref.description)
+            var tokens: OpenAIProvider.TokenSource?
+            if let source = googleTokens[profile] {
+                let tokenSource = try source.get()
+                tokens = { try await tokenSource.accessToken() }
+            }
+            var dialect: OpenAIProvider.Dialect?
+            let host = settings.baseURL.lowercased()
+            if profile == "gemini" || profile == "vertex" || host.contains("googleapis.com") {
+                let vertex = profile == "vertex" || host.contains("aiplatform.googleapis.com")
+                dialect = { GoogleDialect.adjust(&$0, vertex: vertex) }
+            }
+            return OpenAIProvider(
+                http: http, baseURL: settings.baseURL, name: ref.description, dialect: dialect, tokens: tokens)
         case .anthropic:
             return AnthropicProvider(http: http, settings: config.anthropic)
         case .bedrock:
-            throw ProviderError(.notConfigured, message: "provider bedrock is not available yet")
+            return BedrockProvider(
+                http: http, credentials: bedrockCredentials, region: bedrockRegion, baseURL: config.bedrock.baseURL,
+                defaultMaxTokens: config.bedrock.defaultMaxTokens)
         }
     }
 

@@ -52,8 +52,10 @@ public enum DefaultRoutes {
         ]
         if hasAnthropic {
             let anthropic = ProviderRef(family: .anthropic)
-            routes.append(Route(alias: "claude-sonnet", targets: [RouteTarget(provider: anthropic, model: "claude-sonnet-4-5")]))
-            routes.append(Route(alias: "claude-haiku", targets: [RouteTarget(provider: anthropic, model: "claude-haiku-4-5")]))
+            routes.append(
+                Route(alias: "claude-sonnet", targets: [RouteTarget(provider: anthropic, model: "claude-sonnet-4-5")]))
+            routes.append(
+                Route(alias: "claude-haiku", targets: [RouteTarget(provider: anthropic, model: "claude-haiku-4-5")]))
         }
         if hasAWS {
             for (alias, model) in [

@@ -103,6 +103,8 @@ public struct GatewayConfig: Sendable {
         public var region: String?
         /// Endpoint override (a VPC endpoint, a test double); default `https://bedrock-runtime.<region>.amazonaws.com`.
         public var baseURL: String?
+        /// `maxTokens` sent to Claude models when the client gives none.
+        public var defaultMaxTokens = 4096
         public init() {}
     }
 

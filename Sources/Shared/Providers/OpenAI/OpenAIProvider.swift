@@ -10,14 +10,33 @@ import NIOHTTP1
 /// `endpoint_mode` picks the upstream endpoint for chat requests: `chat`, `completions` (translated both ways),
 /// or `auto` (chat first; completions only after an endpoint-compatibility error).
 public struct OpenAIProvider: Provider {
+    /// A server's changes to an outgoing request body (after the model is set).
+    public typealias Dialect = @Sendable (inout JSONObject) -> Void
+    /// A source of bearer tokens, for servers that take OAuth tokens instead of keys (Vertex AI).
+    public typealias TokenSource = @Sendable () async throws -> String
+
     let http: UpstreamHTTP
     let baseURL: String
     let name: String
+    let dialect: Dialect?
+    let tokens: TokenSource?
 
-    public init(http: UpstreamHTTP, baseURL: String, name: String) {
+    public init(
+        http: UpstreamHTTP, baseURL: String, name: String, dialect: Dialect? = nil, tokens: TokenSource? = nil
+    ) {
         self.http = http
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.name = name
+        self.dialect = dialect
+        self.tokens = tokens
+    }
+
+    /// The upstream body for `upstream`: translated, with the target's model, in the server's dialect.
+    func upstreamBody(_ call: ProviderCall, upstream: ProviderEndpoint) throws -> JSONObject {
+        var body = try CompletionsTranslation.request(call.body, from: call.endpoint, to: upstream)
+        body["model"] = .string(call.target.model)
+        dialect?(&body)
+        return body
     }
 
     /// Which upstream endpoint serves a call, given the target's mode.
@@ -51,10 +70,10 @@ public struct OpenAIProvider: Provider {
     }
 
     func send(_ call: ProviderCall, upstream: ProviderEndpoint) async throws -> ProviderResult {
-        var body = try CompletionsTranslation.request(call.body, from: call.endpoint, to: upstream)
-        body["model"] = .string(call.target.model)
+        let body = try upstreamBody(call, upstream: upstream)
         let response = try await http.postJSON(
-            url: "\(baseURL)/\(upstream.rawValue)", headers: headers(call), body: JSONValue.object(body).serialized(),
+            url: "\(baseURL)/\(upstream.rawValue)", headers: try await headers(call),
+            body: JSONValue.object(body).serialized(),
             stream: false)
         let bytes = Array(buffer: try await http.collect(response))
         guard response.status == .ok else {
@@ -78,15 +97,14 @@ public struct OpenAIProvider: Provider {
     }
 
     func stream(_ call: ProviderCall, upstream: ProviderEndpoint) async throws -> StartedStream {
-        var body = try CompletionsTranslation.request(call.body, from: call.endpoint, to: upstream)
-        body["model"] = .string(call.target.model)
+        var body = try upstreamBody(call, upstream: upstream)
         body["stream"] = true
         var options = body["stream_options"]?.objectValue ?? JSONObject()
         options["include_usage"] = true
         body["stream_options"] = .object(options)
         let bytes = JSONValue.object(body).serialized()
         let url = "\(baseURL)/\(upstream.rawValue)"
-        let headers = headers(call)
+        let headers = try await headers(call)
         let http = self.http
         let endpoint = call.endpoint
         return try await StartedStream.start { yield, started in
@@ -124,9 +142,13 @@ public struct OpenAIProvider: Provider {
         }
     }
 
-    func headers(_ call: ProviderCall) -> HTTPHeaders {
+    func headers(_ call: ProviderCall) async throws -> HTTPHeaders {
         var headers = HTTPHeaders()
-        if let credential = call.credential { headers.add(name: "authorization", value: "Bearer \(credential)") }
+        if let tokens {
+            headers.add(name: "authorization", value: "Bearer \(try await tokens())")
+        } else if let credential = call.credential {
+            headers.add(name: "authorization", value: "Bearer \(credential)")
+        }
         headers.add(name: "accept", value: "application/json, text/event-stream")
         headers.add(name: "x-request-id", value: call.requestID)
         return headers
