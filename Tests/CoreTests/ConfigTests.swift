@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import GatewayCore
@@ -121,5 +122,81 @@ import Testing
         let resolver = try resolver([:], yaml: "providers: { openai: { api_key: sk-f, key_pool: { acct: sk-pool } } }")
         #expect(resolver.credential(for: ProviderRef(family: .openai), keyID: "acct") == "sk-pool")
         #expect(resolver.credential(for: ProviderRef(family: .openai), keyID: "other") == "sk-f")
+    }
+}
+
+@Suite struct ProviderConfigTests {
+    @Test func anthropicBedrockAndGoogleCredentialsFromTheFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let credentials = directory.appendingPathComponent("sa.json")
+        try Data(#"{"type":"service_account"}"#.utf8).write(to: credentials)
+        let config = try ConfigLoader.load(
+            yaml: """
+                providers:
+                  anthropic: { api_key: sk-ant-file, version: "2024-01-01", default_max_tokens: 1024 }
+                  bedrock: { region: eu-west-1, base_url: "http://127.0.0.1:9" }
+                  openai_compatible:
+                    vertex: { base_url: "https://vertex.example/v1", credentials_file: "\(credentials.path)" }
+                routes:
+                  claude: { targets: [{ provider: anthropic, model: claude-sonnet-4-5 }] }
+                  nova: { targets: [{ provider: bedrock, model: "amazon.nova-lite-v1:0", key_id: prod }] }
+                """, fileName: "t.yaml", environment: [:])
+        #expect(config.anthropic.profile.apiKey == "sk-ant-file")
+        #expect(config.anthropic.version == "2024-01-01")
+        #expect(config.anthropic.defaultMaxTokens == 1024)
+        #expect(config.bedrock.region == "eu-west-1")
+        #expect(config.bedrock.baseURL == "http://127.0.0.1:9")
+        #expect(config.compatible["vertex"]?.googleCredentialsJSON == #"{"type":"service_account"}"#)
+        #expect(config.routes.map { $0.targets[0].provider.description }.sorted() == ["anthropic", "bedrock"])
+        #expect(config.routes.first { $0.alias == "nova" }?.targets[0].keyID == "prod")
+    }
+
+    @Test func environmentConfiguresAnthropicBedrockAndVertex() throws {
+        let config = try ConfigLoader.load(
+            yaml: "", fileName: "t.yaml",
+            environment: [
+                "ANTHROPIC_API_KEY": "sk-ant-env", "ANTHROPIC_BASE_URL": "http://127.0.0.1:1",
+                "BEDROCK_BASE_URL": "http://127.0.0.1:2", "OPENAI_COMPAT_VERTEX_BASE_URL": "https://v.example/v1",
+                "OPENAI_COMPAT_VERTEX_CREDENTIALS_JSON": "{}",
+            ])
+        #expect(config.anthropic.profile.apiKey == "sk-ant-env")
+        #expect(config.anthropic.profile.baseURL == "http://127.0.0.1:1")
+        #expect(config.bedrock.baseURL == "http://127.0.0.1:2")
+        #expect(config.compatible["vertex"]?.googleCredentialsJSON == "{}")
+        let resolver = CredentialResolver(config: config)
+        #expect(resolver.credential(for: ProviderRef(family: .anthropic), keyID: nil) == "sk-ant-env")
+        #expect(throws: ConfigError.self) {
+            try ConfigLoader.load(
+                yaml: "", fileName: "t.yaml",
+                environment: [
+                    "OPENAI_COMPAT_VERTEX_BASE_URL": "https://v",
+                    "OPENAI_COMPAT_VERTEX_CREDENTIALS_FILE": "/nonexistent/sa.json",
+                ])
+        }
+    }
+
+    @Test func defaultRoutesServeAnthropicAndBedrockWhenTheirCredentialsExist() throws {
+        let config = try ConfigLoader.load(
+            yaml: "", fileName: "t.yaml",
+            environment: ["ANTHROPIC_API_KEY": "k", "AWS_ACCESS_KEY_ID": "AKID", "OPENAI_API_KEY": "sk"])
+        let routes = Dictionary(uniqueKeysWithValues: config.routes.map { ($0.alias, $0) })
+        #expect(routes["claude-sonnet"]?.targets.first?.provider.family == .anthropic)
+        #expect(routes["nova-lite"]?.targets.first?.model == "amazon.nova-lite-v1:0")
+        #expect(routes["fast"]?.targets.map(\.weight) == [60, 40])
+        #expect(routes["fast"]?.targets.map(\.provider.family) == [.openai, .bedrock])
+        let bare = try ConfigLoader.load(yaml: "", fileName: "t.yaml", environment: [:])
+        #expect(!bare.routes.contains { $0.alias == "claude-sonnet" || $0.alias == "nova-lite" })
+    }
+
+    /// The documented example stays valid.
+    @Test func theExampleFileLoads() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let config = try ConfigLoader.load(
+            path: root.appendingPathComponent("switchboard.example.yaml").path, environment: [:])
+        #expect(config.routes.contains { $0.alias == "claude-sonnet" })
+        #expect(config.anthropic.defaultMaxTokens == 4096)
     }
 }
