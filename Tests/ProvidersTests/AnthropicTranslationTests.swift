@@ -259,7 +259,8 @@ func json(_ text: String) throws -> JSONObject {
         }
         let gateway = AnthropicErrors.error(status: 529, body: body, retryAfter: nil).gatewayError(
             provider: "anthropic")
-        #expect(gateway.status == 502)
+        #expect(gateway.status == 503)
+        #expect(gateway.code == "upstream_overloaded")
     }
 }
 

@@ -115,7 +115,13 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
             return GatewayError(
                 status: 503, type: "server_error", code: "provider_not_configured",
                 message: "No upstream for this model is configured: \(message)")
-        case .connectError, .upstreamServerError, .overloaded, .invalidResponse:
+        case .overloaded:
+            // OpenAI's own answer when its engines are overloaded.
+            return GatewayError(
+                status: 503, type: "server_error", code: "upstream_overloaded",
+                message: "The upstream provider is overloaded; retry later.",
+                headers: [.init("retry-after", String(max(1, retryAfterSeconds ?? 1)))])
+        case .connectError, .upstreamServerError, .invalidResponse:
             return GatewayError(
                 status: 502, type: "server_error", code: "upstream_error",
                 message: "The upstream provider failed: \(message)")
