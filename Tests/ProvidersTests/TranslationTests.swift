@@ -200,6 +200,19 @@ import Testing
             first["choices"]?.arrayValue?[0]["delta"]?["tool_calls"]?.arrayValue?[0].objectValue?.keys.first == "index")
     }
 
+    @Test func namedCallsWithoutIDStartNewIndexesAndGetAnID() throws {
+        var indexer = ToolCallIndexer()
+        var chunk = delta([
+            ["function": ["name": "f", "arguments": "{}"]], ["function": ["name": "g", "arguments": "{}"]],
+        ])
+        indexer.normalize(&chunk)
+        let calls = try #require(chunk["choices"]?.arrayValue?[0]["delta"]?["tool_calls"]?.arrayValue)
+        #expect(calls.map { $0["index"] } == [0, 1])
+        let ids = calls.compactMap { $0["id"]?.stringValue }
+        #expect(ids.count == 2 && Set(ids).count == 2 && ids.allSatisfy { $0.hasPrefix("call_") })
+        #expect(calls.allSatisfy { $0["type"] == "function" })
+    }
+
     @Test func indexedDeltasPassThroughUnchanged() {
         var indexer = ToolCallIndexer()
         let original = delta([["index": 3, "id": "a", "function": ["name": "f", "arguments": ""]]])

@@ -1,9 +1,11 @@
+import GatewayCore
 import GatewaySchema
 
 /// Gives streamed tool-call deltas the `index` OpenAI clients need to reassemble them. Some OpenAI-compatible
 /// servers (Gemini's among them) send each tool call whole, without `index`, which breaks the openai SDK's
-/// stream helpers; a call with an `id` starts the next index, a fragment without one continues the last.
-/// Deltas that carry an index pass through untouched.
+/// stream helpers; a call with an `id` or a function `name` starts the next index (and gets an `id` if it has
+/// none, so the client can answer it), a fragment without either continues the last. Deltas that carry an
+/// index pass through untouched.
 struct ToolCallIndexer: Sendable {
     /// Calls seen per choice.
     var counts: [Int: Int] = [:]
@@ -23,8 +25,13 @@ struct ToolCallIndexer: Sendable {
                     continue
                 }
                 let seen = counts[choiceIndex, default: 0]
-                let index = call["id"] != nil || seen == 0 ? seen : seen - 1
+                let starts = call["id"] != nil || call["function"]?["name"] != nil || seen == 0
+                let index = starts ? seen : seen - 1
                 counts[choiceIndex] = max(seen, index + 1)
+                if starts && (call["id"]?.stringValue ?? "").isEmpty {
+                    call["id"] = .string("call_" + RandomID.base62(24))
+                    if call["type"] == nil { call["type"] = "function" }
+                }
                 // `index` first, as OpenAI orders it.
                 var ordered: JSONObject = ["index": .number(JSONNumber(index))]
                 for (key, value) in call { ordered[key] = value }
