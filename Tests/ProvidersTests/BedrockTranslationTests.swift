@@ -194,6 +194,55 @@ import Testing
         #expect(out.usage == Usage(promptTokens: 412, completionTokens: 57))
     }
 
+    @Test func aToolWithoutInputStreamsEmptyObjectArguments() {
+        func run(_ events: [(String, JSONObject)], jsonMode: Bool = false) -> ChunkAssembler {
+            var stream = BedrockStream(context: .init(jsonMode: jsonMode))
+            var out = ChunkAssembler()
+            for (type, payload) in events {
+                for chunk in stream.translate(eventType: type, payload: payload) { out.add(chunk) }
+            }
+            #expect(stream.finished)
+            return out
+        }
+        func toolUse(_ index: Int, _ id: String, name: String = "now") -> [(String, JSONObject)] {
+            [
+                (
+                    "contentBlockStart",
+                    [
+                        "contentBlockIndex": .number(JSONNumber(index)),
+                        "start": ["toolUse": ["toolUseId": .string(id), "name": .string(name)]],
+                    ]
+                ),
+                (
+                    "contentBlockDelta",
+                    ["contentBlockIndex": .number(JSONNumber(index)), "delta": ["toolUse": ["input": ""]]]
+                ),
+            ]
+        }
+        let start: [(String, JSONObject)] = [("messageStart", ["role": "assistant"])]
+        let end: [(String, JSONObject)] = [
+            ("messageStop", ["stopReason": "tool_use"]),
+            ("metadata", ["usage": ["inputTokens": 1, "outputTokens": 6]]),
+        ]
+        let stopped = run(
+            start + toolUse(0, "a") + [("contentBlockStop", ["contentBlockIndex": 0])] + toolUse(1, "b")
+                + [("contentBlockStop", ["contentBlockIndex": 1])] + end)
+        #expect(
+            stopped.toolCalls == [
+                .init(id: "a", name: "now", arguments: "{}"), .init(id: "b", name: "now", arguments: "{}"),
+            ])
+        #expect(stopped.finishReason == "tool_calls")
+
+        let unstopped = run(start + toolUse(0, "a") + end)
+        #expect(unstopped.toolCalls == [.init(id: "a", name: "now", arguments: "{}")])
+
+        let json = run(
+            start + toolUse(0, "j", name: JSONModeTool.name) + [("contentBlockStop", ["contentBlockIndex": 0])] + end,
+            jsonMode: true)
+        #expect(json.content == "{}")
+        #expect(json.toolCalls.isEmpty)
+    }
+
     @Test func parallelToolsReasoningAndJSONMode() {
         var stream = BedrockStream(context: .init(jsonMode: false))
         var out = ChunkAssembler()
