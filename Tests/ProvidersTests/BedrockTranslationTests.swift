@@ -66,6 +66,35 @@ import Testing
         #expect(none["toolConfig"] == nil)
     }
 
+    @Test func toolHistoryAlwaysComesWithAToolConfiguration() throws {
+        let history = #"""
+            [{"role":"user","content":"weather?"},
+             {"role":"assistant","tool_calls":[{"id":"t1","type":"function","function":{"name":"w","arguments":"{}"}}]},
+             {"role":"tool","tool_call_id":"t1","content":"sunny"}]
+            """#
+        // No tools offered (the client is done with them): Converse still needs a toolConfig.
+        let without = try translate(#"{"messages":\#(history)}"#)
+        #expect(
+            without["toolConfig"] == [
+                "tools": [
+                    [
+                        "toolSpec": [
+                            "name": .string(BedrockRequest.placeholderTool),
+                            "description": .string(BedrockRequest.placeholderDescription),
+                            "inputSchema": ["json": ["type": "object"]],
+                        ]
+                    ]
+                ]
+            ])
+        // tool_choice none with the tools offered: they are sent (without a choice) rather than the placeholder.
+        let none = try translate(
+            #"{"messages":\#(history),"tools":[{"type":"function","function":{"name":"w"}}],"tool_choice":"none"}"#)
+        #expect(none["toolConfig"]?["tools"]?.arrayValue?.first?["toolSpec"]?["name"] == "w")
+        #expect(none["toolConfig"]?["toolChoice"] == nil)
+        // Without tool history, no tools means no toolConfig.
+        #expect(try translate(#"{"messages":[{"role":"user","content":"hi"}]}"#)["toolConfig"] == nil)
+    }
+
     @Test func httpImagesAndUnknownFormatsAreClientErrors() throws {
         for body in [
             #"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]}"#,
