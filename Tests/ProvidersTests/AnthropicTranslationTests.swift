@@ -101,6 +101,7 @@ func json(_ text: String) throws -> JSONObject {
             {"messages":[{"role":"user","content":[{"type":"text","text":"What is this?"},
               {"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo=","detail":"high"}},
               {"type":"image_url","image_url":{"url":"https://example.com/cat.jpg"}},
+              {"type":"image_url","image_url":{"url":"data:image/jpg;base64,/9j/4AAQ"}},
               {"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0="}}]}]}
             """)
         #expect(
@@ -108,6 +109,8 @@ func json(_ text: String) throws -> JSONObject {
                 ["type": "text", "text": "What is this?"],
                 ["type": "image", "source": ["type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="]],
                 ["type": "image", "source": ["type": "url", "url": "https://example.com/cat.jpg"]],
+                // Anthropic accepts image/jpeg only; image/jpg is a common misspelling.
+                ["type": "image", "source": ["type": "base64", "media_type": "image/jpeg", "data": "/9j/4AAQ"]],
                 [
                     "type": "document",
                     "source": ["type": "base64", "media_type": "application/pdf", "data": "JVBERi0="],
