@@ -101,6 +101,7 @@ func json(_ text: String) throws -> JSONObject {
             {"messages":[{"role":"user","content":[{"type":"text","text":"What is this?"},
               {"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo=","detail":"high"}},
               {"type":"image_url","image_url":{"url":"https://example.com/cat.jpg"}},
+              {"type":"image_url","image_url":{"url":"data:image/jpg;base64,/9j/4AAQ"}},
               {"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0="}}]}]}
             """)
         #expect(
@@ -108,6 +109,8 @@ func json(_ text: String) throws -> JSONObject {
                 ["type": "text", "text": "What is this?"],
                 ["type": "image", "source": ["type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="]],
                 ["type": "image", "source": ["type": "url", "url": "https://example.com/cat.jpg"]],
+                // Anthropic accepts image/jpeg only; image/jpg is a common misspelling.
+                ["type": "image", "source": ["type": "base64", "media_type": "image/jpeg", "data": "/9j/4AAQ"]],
                 [
                     "type": "document",
                     "source": ["type": "base64", "media_type": "application/pdf", "data": "JVBERi0="],
@@ -383,6 +386,54 @@ func json(_ text: String) throws -> JSONObject {
         #expect(out.content == #"{"name":"Ada"}"#)
         #expect(out.toolCalls.isEmpty)
         #expect(out.finishReason == "stop")
+    }
+
+    @Test func aToolWithoutInputStreamsEmptyObjectArguments() throws {
+        // A tool without parameters streams one empty input_json_delta; clients still need JSON arguments.
+        func toolUse(_ index: Int, _ id: String) -> [JSONObject] {
+            [
+                [
+                    "type": "content_block_start", "index": .number(JSONNumber(index)),
+                    "content_block": ["type": "tool_use", "id": .string(id), "name": "now", "input": [:]],
+                ],
+                [
+                    "type": "content_block_delta", "index": .number(JSONNumber(index)),
+                    "delta": ["type": "input_json_delta", "partial_json": ""],
+                ],
+            ]
+        }
+        let start: JSONObject = ["type": "message_start", "message": ["usage": ["input_tokens": 2]]]
+        let end: [JSONObject] = [
+            ["type": "message_delta", "delta": ["stop_reason": "tool_use"], "usage": ["output_tokens": 6]],
+            ["type": "message_stop"],
+        ]
+        let stopped = try run(
+            [start] + toolUse(0, "a") + [["type": "content_block_stop", "index": 0]] + toolUse(1, "b")
+                + [["type": "content_block_stop", "index": 1]] + end)
+        #expect(
+            stopped.toolCalls == [
+                .init(id: "a", name: "now", arguments: "{}"), .init(id: "b", name: "now", arguments: "{}"),
+            ])
+        #expect(stopped.finishReason == "tool_calls")
+
+        // Without content_block_stop (a truncated upstream), the arguments are completed before the finish.
+        let unstopped = try run([start] + toolUse(0, "a") + end)
+        #expect(unstopped.toolCalls == [.init(id: "a", name: "now", arguments: "{}")])
+
+        // Non-empty input is left alone, and a JSON-mode answer with empty input is `{}` content.
+        let json = try run(
+            [start]
+                + toolUse(0, "j").map { event in
+                    var event = event
+                    if event["type"] == "content_block_start" {
+                        event["content_block"] = [
+                            "type": "tool_use", "id": "j", "name": .string(JSONModeTool.name), "input": [:],
+                        ]
+                    }
+                    return event
+                } + [["type": "content_block_stop", "index": 0]] + end, jsonMode: true)
+        #expect(json.content == "{}")
+        #expect(json.toolCalls.isEmpty)
     }
 
     @Test func anErrorEventFailsTheStreamWithItsKind() throws {

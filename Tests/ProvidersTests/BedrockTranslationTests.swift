@@ -66,6 +66,35 @@ import Testing
         #expect(none["toolConfig"] == nil)
     }
 
+    @Test func toolHistoryAlwaysComesWithAToolConfiguration() throws {
+        let history = #"""
+            [{"role":"user","content":"weather?"},
+             {"role":"assistant","tool_calls":[{"id":"t1","type":"function","function":{"name":"w","arguments":"{}"}}]},
+             {"role":"tool","tool_call_id":"t1","content":"sunny"}]
+            """#
+        // No tools offered (the client is done with them): Converse still needs a toolConfig.
+        let without = try translate(#"{"messages":\#(history)}"#)
+        #expect(
+            without["toolConfig"] == [
+                "tools": [
+                    [
+                        "toolSpec": [
+                            "name": .string(BedrockRequest.placeholderTool),
+                            "description": .string(BedrockRequest.placeholderDescription),
+                            "inputSchema": ["json": ["type": "object"]],
+                        ]
+                    ]
+                ]
+            ])
+        // tool_choice none with the tools offered: they are sent (without a choice) rather than the placeholder.
+        let none = try translate(
+            #"{"messages":\#(history),"tools":[{"type":"function","function":{"name":"w"}}],"tool_choice":"none"}"#)
+        #expect(none["toolConfig"]?["tools"]?.arrayValue?.first?["toolSpec"]?["name"] == "w")
+        #expect(none["toolConfig"]?["toolChoice"] == nil)
+        // Without tool history, no tools means no toolConfig.
+        #expect(try translate(#"{"messages":[{"role":"user","content":"hi"}]}"#)["toolConfig"] == nil)
+    }
+
     @Test func httpImagesAndUnknownFormatsAreClientErrors() throws {
         for body in [
             #"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]}"#,
@@ -192,6 +221,55 @@ import Testing
             ])
         #expect(out.finishReason == "tool_calls")
         #expect(out.usage == Usage(promptTokens: 412, completionTokens: 57))
+    }
+
+    @Test func aToolWithoutInputStreamsEmptyObjectArguments() {
+        func run(_ events: [(String, JSONObject)], jsonMode: Bool = false) -> ChunkAssembler {
+            var stream = BedrockStream(context: .init(jsonMode: jsonMode))
+            var out = ChunkAssembler()
+            for (type, payload) in events {
+                for chunk in stream.translate(eventType: type, payload: payload) { out.add(chunk) }
+            }
+            #expect(stream.finished)
+            return out
+        }
+        func toolUse(_ index: Int, _ id: String, name: String = "now") -> [(String, JSONObject)] {
+            [
+                (
+                    "contentBlockStart",
+                    [
+                        "contentBlockIndex": .number(JSONNumber(index)),
+                        "start": ["toolUse": ["toolUseId": .string(id), "name": .string(name)]],
+                    ]
+                ),
+                (
+                    "contentBlockDelta",
+                    ["contentBlockIndex": .number(JSONNumber(index)), "delta": ["toolUse": ["input": ""]]]
+                ),
+            ]
+        }
+        let start: [(String, JSONObject)] = [("messageStart", ["role": "assistant"])]
+        let end: [(String, JSONObject)] = [
+            ("messageStop", ["stopReason": "tool_use"]),
+            ("metadata", ["usage": ["inputTokens": 1, "outputTokens": 6]]),
+        ]
+        let stopped = run(
+            start + toolUse(0, "a") + [("contentBlockStop", ["contentBlockIndex": 0])] + toolUse(1, "b")
+                + [("contentBlockStop", ["contentBlockIndex": 1])] + end)
+        #expect(
+            stopped.toolCalls == [
+                .init(id: "a", name: "now", arguments: "{}"), .init(id: "b", name: "now", arguments: "{}"),
+            ])
+        #expect(stopped.finishReason == "tool_calls")
+
+        let unstopped = run(start + toolUse(0, "a") + end)
+        #expect(unstopped.toolCalls == [.init(id: "a", name: "now", arguments: "{}")])
+
+        let json = run(
+            start + toolUse(0, "j", name: JSONModeTool.name) + [("contentBlockStop", ["contentBlockIndex": 0])] + end,
+            jsonMode: true)
+        #expect(json.content == "{}")
+        #expect(json.toolCalls.isEmpty)
     }
 
     @Test func parallelToolsReasoningAndJSONMode() {

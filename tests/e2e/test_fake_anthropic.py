@@ -159,6 +159,7 @@ def test_stop_model_reports_the_requested_stop_sequence(client):
         ("claude-tools2", {"tools": [WEATHER]}),
         ("claude-thinking", {}),
         ("claude-thinking-tool", {"tools": [WEATHER]}),
+        ("claude-tool-noargs", {"tools": [TIME]}),
         ("claude-cache", {}),
         ("claude-maxtokens", {}),
         ("claude-stop", {"stop_sequences": ["END"]}),

@@ -183,6 +183,12 @@ def test_tool_model_calls_the_first_tool_after_a_short_text(client):
     assert response["usage"]["outputTokens"] == 4 + 3
 
 
+def test_noargs_tool_model_calls_with_empty_input(client):
+    response = converse(client, "amazon.nova-tool-noargs-v1:0", toolConfig=TOOLS)
+    assert response["output"]["message"]["content"][1] == {
+        "toolUse": {"toolUseId": "tooluse_fake_0", "name": "get_weather", "input": {}}}
+
+
 def test_tools2_model_makes_two_tool_calls(client):
     response = converse(client, "amazon.nova-tools2-v1:0", toolConfig=TOOLS)
     calls = [block["toolUse"] for block in response["output"]["message"]["content"] if "toolUse" in block]

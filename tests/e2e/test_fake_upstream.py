@@ -438,6 +438,27 @@ def test_status_models_apply_to_legacy_completions(client):
         client.completions.create(model="status-429", prompt="hi")
 
 
+def test_noargs_tool_model_calls_with_empty_arguments(client):
+    completion = client.chat.completions.create(
+        model="tool-noargs", messages=[{"role": "user", "content": "time?"}], tools=[OTHER_TOOL])
+    assert completion.choices[0].message.tool_calls[0].function.arguments == "{}"
+    with client.chat.completions.stream(
+        model="tool-noargs", messages=[{"role": "user", "content": "time?"}], tools=[OTHER_TOOL]
+    ) as stream:
+        final = stream.get_final_completion()
+    assert final.choices[0].message.tool_calls[0].function.arguments == "{}"
+
+
+def test_publisher_prefixed_models_behave_like_the_bare_name(client):
+    """Vertex AI names models `publisher/model`: `google/status-429` is `status-429`."""
+    with pytest.raises(openai.RateLimitError):
+        client.chat.completions.create(model="google/status-429", messages=[{"role": "user", "content": "hi"}])
+    completion = client.chat.completions.create(
+        model="google/tool-model", messages=[{"role": "user", "content": "weather?"}], tools=[WEATHER_TOOL])
+    assert completion.choices[0].message.tool_calls[0].function.arguments == '{"location":"Paris"}'
+    assert completion.model == "google/tool-model"
+
+
 def test_flaky_model_fails_first_n_requests_then_recovers(client, fake):
     def call():
         return client.chat.completions.create(model="flaky-2", messages=[{"role": "user", "content": "again"}])

@@ -16,7 +16,7 @@ struct ReplyInput {
 ///
 /// - text: `You said: <last user text>`, cut to `max_tokens` words (stop reason max_tokens);
 /// - `tool` / `tools2` with tools offered: `I will call <tool>.` then one / two calls of the first tool with
-///   `{"location":"Paris"}` and `{"location":"Tokyo"}` (stop reason tool_use);
+///   `{"location":"Paris"}` and `{"location":"Tokyo"}` (stop reason tool_use), or `{}` with `noargs`;
 /// - `thinking` / `reasoning`: a thinking block `Let me think this through briefly.` first.
 ///
 /// Usage: input = `ReplyInput.inputTokens`; output = words of thinking and text + 3 per tool call;
@@ -63,11 +63,13 @@ struct AssistantReply {
         if behavior.toolCallCount > 0, let tool = input.toolNames.first {
             append(.text("I will call \(tool)."))
             for index in 0..<behavior.toolCallCount {
-                let call = ChatCompletions.ToolCall(index: index, name: tool)
+                let call = ChatCompletions.ToolCall(
+                    index: index, name: tool, noArguments: behavior.toolArgumentsEmpty)
+                // Empty input streams as nothing but the empty delta every tool-use block starts with.
                 append(
                     .toolUse(
                         id: toolIDPrefix + String(index), name: tool, input: call.arguments,
-                        inputPieces: call.argumentPieces))
+                        inputPieces: call.noArguments ? [] : call.argumentPieces))
             }
             stopReason = .toolUse
             return

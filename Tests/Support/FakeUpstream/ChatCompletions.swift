@@ -16,7 +16,10 @@ struct ChatCompletions {
         let choiceCount = max(1, request.n ?? 1)
         let plan: Plan
         if behavior.toolCallCount > 0, let toolName = request.tools?.first?.function?.name {
-            plan = .tools((0..<behavior.toolCallCount).map { ToolCall(index: $0, name: toolName) })
+            plan = .tools(
+                (0..<behavior.toolCallCount).map {
+                    ToolCall(index: $0, name: toolName, noArguments: behavior.toolArgumentsEmpty)
+                })
         } else {
             let text: String
             if request.model == BenchTemplate.model {
@@ -45,11 +48,17 @@ struct ChatCompletions {
     struct ToolCall {
         let index: Int
         let name: String
+        /// `{}` instead of a location (the `noargs` model word).
+        var noArguments = false
         var id: String { "call_fake_\(index)" }
-        var arguments: String { index == 0 ? #"{"location":"Paris"}"# : #"{"location":"Tokyo"}"# }
+        var arguments: String {
+            if noArguments { return "{}" }
+            return index == 0 ? #"{"location":"Paris"}"# : #"{"location":"Tokyo"}"#
+        }
 
-        /// The arguments split into three stream pieces.
+        /// The arguments split into three stream pieces (`{}` in one piece).
         var argumentPieces: [String] {
+            if noArguments { return [arguments] }
             let characters = Array(arguments)
             let first = characters.count / 3
             let second = characters.count * 2 / 3

@@ -7,7 +7,8 @@ import Foundation
 ///   ModelNotReadyException.
 /// - `slow-MS`: wait MS milliseconds first; `flaky-N`: the first N requests for that model fail (529 for
 ///   Anthropic, 503 for Bedrock).
-/// - `tool` / `tools2`: when tools are offered, a short text then one / two tool calls to the first tool.
+/// - `tool` / `tools2`: when tools are offered, a short text then one / two tool calls to the first tool;
+///   `noargs`: the calls' input is `{}`, streamed (as the real APIs do) as a single empty input delta.
 /// - `thinking` (or `reasoning`): a thinking / reasoning block before the answer.
 /// - `cache`: non-zero cache read / write token counts.
 /// - `maxtokens`: the answer stops after 3 words with stop reason max_tokens.
@@ -19,6 +20,7 @@ struct ProviderBehavior {
     var delayMilliseconds: Int?
     var flakyFailures: Int?
     var toolCallCount: Int
+    var toolArgumentsEmpty: Bool
     var thinks: Bool
     var usesCache: Bool
     var hitsMaxTokens: Bool
@@ -36,6 +38,7 @@ struct ProviderBehavior {
         delayMilliseconds = Self.number(after: "slow-", in: model)
         flakyFailures = Self.number(after: "flaky-", in: model)
         toolCallCount = model.contains("tools2") ? 2 : (model.contains("tool") ? 1 : 0)
+        toolArgumentsEmpty = model.contains("noargs")
         thinks = model.contains("thinking") || model.contains("reasoning")
         usesCache = model.contains("cache")
         hitsMaxTokens = model.contains("maxtokens")

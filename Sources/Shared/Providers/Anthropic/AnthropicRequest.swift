@@ -95,7 +95,10 @@ public enum AnthropicRequest {
         case .image(.data(let data)):
             return [
                 "type": "image",
-                "source": ["type": "base64", "media_type": .string(data.mediaType), "data": .string(data.base64)],
+                "source": [
+                    "type": "base64", "media_type": .string(imageMediaType(data.mediaType)),
+                    "data": .string(data.base64),
+                ],
             ]
         case .image(.url(let url)):
             return ["type": "image", "source": ["type": "url", "url": .string(url)]]
@@ -113,6 +116,12 @@ public enum AnthropicRequest {
             }
             return ["type": "tool_result", "tool_use_id": .string(id), "content": .array(content.map(Self.block))]
         }
+    }
+
+    /// The media type Anthropic accepts for an image: it knows `image/jpeg` only, while clients often write the
+    /// common misspelling `image/jpg` in data URLs.
+    static func imageMediaType(_ mediaType: String) -> String {
+        mediaType == "image/jpg" ? "image/jpeg" : mediaType
     }
 
     /// Claude 3.7 and every Claude 4 model have extended thinking.

@@ -4,7 +4,9 @@ import GatewaySchema
 /// Anthropic stream events → OpenAI `chat.completion.chunk` objects. A pure state machine: feed each event's
 /// JSON, get the chunks to send. Tool calls get dense `index` values in order of appearance; usage is exact
 /// (input from `message_start`, output from the cumulative `message_delta`); the usage chunk comes at
-/// `message_stop`. An `error` event throws the matching `ProviderError`.
+/// `message_stop`. An `error` event throws the matching `ProviderError`. A tool call whose input streamed
+/// empty (a tool without parameters: one empty `input_json_delta`) gets `{}` as its arguments when its block
+/// stops, so that clients always receive JSON.
 public struct AnthropicStream: Sendable {
     enum Block: Sendable {
         case text
@@ -18,6 +20,8 @@ public struct AnthropicStream: Sendable {
     let context: AnthropicRequest.Context
     var blocks: [Int: Block] = [:]
     var nextToolIndex = 0
+    /// Tool (and JSON answer) blocks whose input has not produced any argument text yet.
+    var emptyInputBlocks: Set<Int> = []
     var usageObject: JSONObject = [:]
     var finishReason: String?
     /// In JSON mode, text is held back until it is clear the model did not answer with the JSON tool.
@@ -46,7 +50,11 @@ public struct AnthropicStream: Sendable {
             var reason = AnthropicResponse.finishReason(event["delta"]?["stop_reason"]?.stringValue)
             if sawJSONAnswer && nextToolIndex == 0 && reason == "tool_calls" { reason = "stop" }
             finishReason = reason
+            // Blocks the upstream never stopped still get their `{}`.
             var out: [JSONObject] = []
+            for block in emptyInputBlocks.sorted() {
+                if let chunk = emptyInputChunk(block: block) { out.append(chunk) }
+            }
             if !heldText.isEmpty && !sawJSONAnswer {
                 out.append(ChatShapes.chunk(delta: ["content": .string(heldText)]))
                 heldText = ""
@@ -56,10 +64,26 @@ public struct AnthropicStream: Sendable {
         case "message_stop":
             finished = true
             return usage.map { [ChatShapes.usageChunk($0)] } ?? []
+        case "content_block_stop":
+            return emptyInputChunk(block: event["index"]?.intValue ?? 0).map { [$0] } ?? []
         case "error":
             throw AnthropicErrors.streamError(event["error"])
         default:
-            return []  // ping, content_block_stop, and event types added later
+            return []  // ping and event types added later
+        }
+    }
+
+    /// `{}` for a tool block that ends without any input text (nil for any other block).
+    mutating func emptyInputChunk(block index: Int) -> JSONObject? {
+        guard emptyInputBlocks.remove(index) != nil else { return nil }
+        switch blocks[index] {
+        case .tool(let toolIndex)?:
+            return ChatShapes.chunk(
+                delta: ChatShapes.toolCallDelta(index: toolIndex, id: nil, name: nil, arguments: "{}"))
+        case .jsonAnswer?:
+            return ChatShapes.chunk(delta: ["content": "{}"])
+        default:
+            return nil
         }
     }
 
@@ -74,6 +98,7 @@ public struct AnthropicStream: Sendable {
             return []
         case "tool_use":
             let name = block?["name"]?.stringValue ?? ""
+            emptyInputBlocks.insert(index)
             if context.jsonMode && name == JSONModeTool.name {
                 blocks[index] = .jsonAnswer
                 sawJSONAnswer = true
@@ -102,12 +127,14 @@ public struct AnthropicStream: Sendable {
             return [ChatShapes.chunk(delta: ["reasoning_content": .string(thinking)])]
         case (.tool(let toolIndex)?, "input_json_delta"):
             guard let partial = delta?["partial_json"]?.stringValue, !partial.isEmpty else { return [] }
+            emptyInputBlocks.remove(index)
             return [
                 ChatShapes.chunk(
                     delta: ChatShapes.toolCallDelta(index: toolIndex, id: nil, name: nil, arguments: partial))
             ]
         case (.jsonAnswer?, "input_json_delta"):
             guard let partial = delta?["partial_json"]?.stringValue, !partial.isEmpty else { return [] }
+            emptyInputBlocks.remove(index)
             return [ChatShapes.chunk(delta: ["content": .string(partial)])]
         default:
             return []  // signature and citation deltas

@@ -5,7 +5,8 @@ import GatewaySchema
 /// `converse-stream`; the model id goes in the path). Pure.
 ///
 /// Works for every Converse model (Amazon Nova, Anthropic Claude, Llama, Mistral…). Images and documents must
-/// be inline (base64 data URLs): Converse cannot fetch URLs. `reasoning_effort` enables Claude's extended
+/// be inline (base64 data URLs): Converse cannot fetch URLs. A history with tool calls always comes with a tool
+/// configuration, as Converse requires (a placeholder tool when the request offers none). `reasoning_effort` enables Claude's extended
 /// thinking through `additionalModelRequestFields`.
 public enum BedrockRequest {
     public struct Context: Sendable, Equatable {
@@ -71,9 +72,20 @@ public enum BedrockRequest {
             var config: JSONObject = ["tools": .array(tools)]
             if let choice { config["toolChoice"] = choice }
             out["toolConfig"] = .object(config)
+        } else if transcript.hasToolHistory {
+            // Converse refuses toolUse / toolResult blocks in a request without a tool configuration ("The
+            // toolConfig field must be defined…"), and clients send such requests once they are done with their
+            // tools: a placeholder tool makes the request valid.
+            out["toolConfig"] = [
+                "tools": [spec(name: placeholderTool, description: placeholderDescription, schema: ["type": "object"])]
+            ]
         }
         return (out, Context(jsonMode: options.jsonSchema != nil))
     }
+
+    /// The tool offered when the history has tool calls but the request offers no tools.
+    static let placeholderTool = "no_tools_available"
+    static let placeholderDescription = "No tools are available for this turn. Never call this tool."
 
     static func spec(name: String, description: String?, schema: JSONValue) -> JSONValue {
         var spec: JSONObject = ["name": .string(name)]
