@@ -376,3 +376,39 @@ def test_recorded_authorization_parses(client, fake):
     converse(client, NOVA)
     parsed = parse_authorization(fake.requests()[0]["authorization"])
     assert (parsed.access_key, parsed.region, parsed.service) == (ACCESS_KEY, REGION, "bedrock")
+
+
+# --- InvokeModel for embedding models (Titan Text Embeddings, Cohere Embed) -----------------------------
+
+
+def invoke_json(client, model: str, body: dict) -> tuple[dict, dict]:
+    response = client.invoke_model(modelId=model, body=json.dumps(body), contentType="application/json",
+                                   accept="application/json")
+    return json.loads(response["body"].read()), response["ResponseMetadata"]["HTTPHeaders"]
+
+
+def test_invoke_titan_embeddings_v2(client):
+    answer, headers = invoke_json(client, "amazon.titan-embed-text-v2:0",
+                                  {"inputText": "three little words", "dimensions": 256, "normalize": True})
+    assert len(answer["embedding"]) == 256
+    assert abs(sum(v * v for v in answer["embedding"]) - 1) < 1e-4, "normalised"
+    assert answer["inputTextTokenCount"] == 3
+    assert headers["x-amzn-bedrock-input-token-count"] == "3"
+
+
+def test_invoke_cohere_embed_by_type_and_plain(client):
+    by_type, headers = invoke_json(client, "cohere.embed-english-v3", {
+        "texts": ["a b", "c"], "input_type": "search_document", "embedding_types": ["float"]})
+    assert [len(v) for v in by_type["embeddings"]["float"]] == [1024, 1024]
+    assert headers["x-amzn-bedrock-input-token-count"] == "3"
+    plain, _ = invoke_json(client, "cohere.embed-english-v3", {"texts": ["a b"], "input_type": "search_query"})
+    assert plain["embeddings"] == [by_type["embeddings"]["float"][0]], "same text, same vector"
+
+
+def test_invoke_errors_are_client_errors(client):
+    with pytest.raises(botocore.exceptions.ClientError) as bad:
+        invoke_json(client, "amazon.titan-embed-text-v2:0", {"inputText": "x", "dimensions": 300})
+    assert bad.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(botocore.exceptions.ClientError) as throttled:
+        invoke_json(client, "amazon.titan-embed-text-v2:0-status-429", {"inputText": "x"})
+    assert throttled.value.response["Error"]["Code"] == "ThrottlingException"

@@ -106,6 +106,13 @@ def contract_config(fake: FakeUpstream, vertex_credentials: Path) -> str:
             routes.append(
                 f'  "{alias(provider, word)}": {{ targets: [ {{ provider: "{provider_ref(provider)}", '
                 f'model: "{upstream_model(provider, word)}" }} ] }}')
+    routes += [
+        '  "emb-openai": { kind: embedding, targets: [ { provider: openai, model: text-embedding-3-small } ] }',
+        '  "emb-gemini": { kind: embedding, targets: [ { provider: "openai_compatible:gemini", '
+        'model: text-embedding-004 } ] }',
+        '  "emb-titan": { kind: embedding, targets: [ { provider: bedrock, model: "amazon.titan-embed-text-v2:0" } ] }',
+        '  "emb-cohere": { kind: embedding, targets: [ { provider: bedrock, model: "cohere.embed-english-v3" } ] }',
+    ]
     return f"""\
 log_format: text
 providers:
@@ -982,6 +989,45 @@ def feature_matrix_markdown() -> str:
     for feature, title in FEATURE_ROWS.items():
         lines.append(f"| {title} | " + " | ".join(FEATURES[p][feature] for p in PROVIDERS) + " |")
     return "\n".join(lines) + "\n"
+
+
+# MARK: embeddings
+
+
+@pytest.mark.parametrize("embedding_alias", ["emb-openai", "emb-gemini", "emb-titan", "emb-cohere"])
+def test_embeddings_in_both_encodings(client, fake, embedding_alias):
+    texts = ["hello big world", "two words"]
+    extra = {"dimensions": 256} if embedding_alias == "emb-titan" else {}
+    floats = client.embeddings.create(model=embedding_alias, input=texts, encoding_format="float", **extra)
+    # Without encoding_format the SDK asks for base64 and decodes it itself.
+    decoded = client.embeddings.create(model=embedding_alias, input=texts, **extra)
+    assert floats.model == embedding_alias
+    assert [d.index for d in floats.data] == [0, 1]
+    assert len({len(d.embedding) for d in floats.data}) == 1
+    if embedding_alias == "emb-titan":
+        assert len(floats.data[0].embedding) == 256
+    for a, b in zip(floats.data, decoded.data):
+        assert len(a.embedding) == len(b.embedding)
+        assert max(abs(x - y) for x, y in zip(a.embedding, b.embedding)) < 1e-6, "base64 is float32 of the same vector"
+    assert floats.usage.prompt_tokens == 5 and floats.usage.total_tokens == 5
+    if embedding_alias in ("emb-titan", "emb-cohere"):
+        calls = [r for r in fake.requests() if r["path"].endswith("/invoke")]
+        assert calls, "InvokeModel was called"
+        assert {r["path"].split("/")[2] for r in calls} == {
+            "amazon.titan-embed-text-v2%3A0" if embedding_alias == "emb-titan" else "cohere.embed-english-v3"}
+        if embedding_alias == "emb-titan":
+            assert sorted(r["body"]["inputText"] for r in calls[:2]) == sorted(texts), "one call per text"
+            assert all(r["body"]["dimensions"] == 256 for r in calls)
+        else:
+            assert calls[0]["body"]["texts"] == texts and calls[0]["body"]["input_type"] == "search_document"
+
+
+def test_bedrock_embeddings_refuse_token_input_and_bad_dimensions(client, fake):
+    with pytest.raises(openai.BadRequestError):
+        client.embeddings.create(model="emb-titan", input=[[1, 2, 3]], encoding_format="float")
+    with pytest.raises(openai.BadRequestError):
+        client.embeddings.create(model="emb-titan", input="x", dimensions=300, encoding_format="float")
+    assert not [r for r in fake.requests() if r["path"].endswith("/invoke")], "refused before any upstream call"
 
 
 def test_feature_matrix(request):

@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Bedrock runtime: `POST /model/{modelId}/converse` and `/converse-stream` (see `ProviderBehavior`).
+/// Bedrock runtime: `POST /model/{modelId}/converse` and `/converse-stream` (see `ProviderBehavior`), and
+/// `/invoke` for Titan Text Embeddings and Cohere Embed models (`BedrockInvokeEmbeddings`).
 ///
 /// Requires `authorization: AWS4-HMAC-SHA256 Credential=…` and `x-amz-date` (403 UnrecognizedClientException
 /// otherwise); the signature itself is verified by the tests from the request log, not here.
@@ -20,6 +21,12 @@ struct BedrockRuntime {
         guard let authorization = request.headers[.authorization], authorization.hasPrefix(Self.sigV4Prefix),
             request.headers[Self.amzDateHeader] != nil
         else { return BedrockErrors.unrecognizedClient() }
+        if route.operation == .invoke {
+            if let status = ProviderBehavior(model: route.modelID).forcedStatus {
+                return BedrockErrors.forcedStatus(status)
+            }
+            return BedrockInvokeEmbeddings.respond(model: route.modelID, body: body)
+        }
         let decoded: BedrockConverseRequest
         do {
             decoded = try JSONDecoder().decode(BedrockConverseRequest.self, from: Data(body.readableBytesView))
@@ -44,6 +51,8 @@ struct BedrockRuntime {
             fields[.contentType] = "application/json"
             let json = BedrockConverseJSON.response(reply, latencyMs: latency)
             return Response(status: .ok, headers: fields, body: ResponseBody(byteBuffer: json.byteBuffer))
+        case .invoke:
+            return BedrockErrors.unknownOperation(path: request.uri.path)
         case .converseStream:
             let frames = BedrockConverseStream.frames(reply, latencyMs: latency, failure: behavior.midstream)
             return StreamedResponse.make(
