@@ -26,6 +26,13 @@ struct SSEEncoderTests {
         #expect(SSEEncoder.done == Array("data: [DONE]\n\n".utf8))
     }
 
+    @Test func namedEventFastPath() throws {
+        var bytes: [UInt8] = []
+        SSEEncoder.event("response.created", data: Array(#"{"a":1}"#.utf8), into: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "event: response.created\ndata: {\"a\":1}\n\n")
+        #expect(SSEEncoder.encodeForComparison("response.created", #"{"a":1}"#) == bytes)
+    }
+
     @Test(arguments: 0..<100)
     func roundTripsThroughDecoder(seed: Int) throws {
         var generator = JSONValueGenerator(seed: UInt64(seed) &+ 1_000)
@@ -42,5 +49,14 @@ struct SSEEncoderTests {
         for event in events { SSEEncoder.encode(event, into: &bytes) }
         let cut = generator.int(bytes.count + 1)
         #expect(try decodeSSE(bytes, cuts: [cut]) == events)
+    }
+}
+
+extension SSEEncoder {
+    /// The general encoder's output for one named event, to compare the fast path with.
+    fileprivate static func encodeForComparison(_ name: String, _ data: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        encode(SSEEvent(event: name, data: data), into: &bytes)
+        return bytes
     }
 }

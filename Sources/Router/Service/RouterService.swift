@@ -12,7 +12,7 @@ import Logging
     import Foundation
 #endif
 
-/// `/v1/chat/completions`, `/v1/completions` and `/v1/models`: alias routing, dispatch with fallbacks, the
+/// `/v1/chat/completions`, `/v1/completions`, `/v1/responses`, `/v1/embeddings` and `/v1/models`: alias routing, dispatch with fallbacks, the
 /// streaming relay and usage capture.
 public struct RouterService: Sendable {
     let routes: LiveRoutes
@@ -34,6 +34,9 @@ public struct RouterService: Sendable {
         }
         router.post("/v1/completions") { request, context in
             try await self.complete(request, context: context, endpoint: .completions)
+        }
+        router.post("/v1/responses") { request, context in
+            try await self.responses(request, context: context)
         }
         router.post("/v1/embeddings") { request, context in
             try await self.embeddings(request, context: context)

@@ -21,88 +21,64 @@ struct StreamRelay: Sendable {
     let drain: StreamDrain
 
     func response(_ started: StartedStream) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream; charset=utf-8"
-        headers[.cacheControl] = "no-cache"
-        headers[HTTPField.Name("x-accel-buffering")!] = "no"
         let id: JSONValue = .string(endpoint == .chat ? RandomID.chatCompletionID() : RandomID.completionID())
         let created: JSONValue = .number(JSONNumber(Int(Date().timeIntervalSince1970)))
         let relay = self
-        return Response(
-            status: .ok, headers: headers,
-            body: ResponseBody { writer in
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(512)
-                let token = relay.drain.register(started.cancel)
-                defer {
-                    relay.drain.unregister(token)
-                    // Cut short (client gone, upstream failed): log the tokens seen, if the usage chunk never came.
-                    if let usage = started.usage?.current {
-                        relay.audit.update { if $0.promptTokens == nil { $0.record(usage) } }
-                    }
-                }
-                var iterator = started.chunks.makeAsyncIterator()
-                var usageChunk: JSONObject?
-                func send(_ chunk: JSONObject) async throws {
-                    var chunk = chunk
-                    chunk["id"] = id
-                    chunk["created"] = created
-                    chunk["model"] = .string(relay.alias)
-                    bytes.removeAll(keepingCapacity: true)
-                    SSEEncoder.data(JSONValue.object(chunk).serialized(), into: &bytes)
-                    relay.audit.markFirstByte()
-                    try await writer.write(ByteBuffer(bytes: bytes))
-                }
-                while true {
-                    let next: JSONObject?
-                    do {
-                        next = try await iterator.next()
-                    } catch {
-                        // The upstream failed after the stream began: end with an error event, never [DONE].
-                        let failure = UpstreamHTTP.map(error)
-                        let shuttingDown = failure.kind == .cancelled && relay.drain.isDraining
-                        let code = shuttingDown ? "server_shutting_down" : "upstream_stream_error"
-                        relay.audit.update {
-                            $0.streamFailed = true
-                            $0.errorCode = code
-                        }
-                        let message =
-                            shuttingDown
-                            ? "The gateway is shutting down; the stream was ended. Retry the request."
-                            : "The upstream stream failed: \(failure.message)"
-                        let envelope: JSONValue = [
-                            "error": [
-                                "message": .string(message), "type": "server_error", "param": nil,
-                                "code": .string(code),
-                            ]
+        return SSEStreaming.response(started, audit: audit, drain: drain) { writer in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(512)
+            var iterator = started.chunks.makeAsyncIterator()
+            var usageChunk: JSONObject?
+            func send(_ chunk: JSONObject) async throws {
+                var chunk = chunk
+                chunk["id"] = id
+                chunk["created"] = created
+                chunk["model"] = .string(relay.alias)
+                bytes.removeAll(keepingCapacity: true)
+                SSEEncoder.data(JSONValue.object(chunk).serialized(), into: &bytes)
+                relay.audit.markFirstByte()
+                try await writer.write(ByteBuffer(bytes: bytes))
+            }
+            while true {
+                let next: JSONObject?
+                do {
+                    next = try await iterator.next()
+                } catch {
+                    // The upstream failed after the stream began: end with an error event, never [DONE].
+                    let failure = StreamFailure(error, drain: relay.drain, audit: relay.audit)
+                    let envelope: JSONValue = [
+                        "error": [
+                            "message": .string(failure.message), "type": "server_error", "param": nil,
+                            "code": .string(failure.code),
                         ]
-                        bytes.removeAll(keepingCapacity: true)
-                        SSEEncoder.data(envelope.serialized(), into: &bytes)
-                        try await writer.write(ByteBuffer(bytes: bytes))
-                        try await writer.finish(nil)
-                        return
-                    }
-                    guard var chunk = next else { break }
-                    let usage = Usage(chunk["usage"])
-                    let isUsageOnly = chunk["choices"]?.arrayValue?.isEmpty ?? false
-                    if let usage {
-                        relay.audit.update { $0.record(usage) }
-                        // One usage chunk, last, whatever the upstream did (some attach usage to content
-                        // chunks, some repeat it).
-                        var last = chunk
-                        last["choices"] = []
-                        usageChunk = last
-                        if isUsageOnly { continue }
-                        chunk["usage"] = .null
-                    } else if isUsageOnly {
-                        continue
-                    }
-                    if !relay.includeUsage { chunk.removeValue(forKey: "usage") }
-                    try await send(chunk)
+                    ]
+                    bytes.removeAll(keepingCapacity: true)
+                    SSEEncoder.data(envelope.serialized(), into: &bytes)
+                    try await writer.write(ByteBuffer(bytes: bytes))
+                    try await writer.finish(nil)
+                    return
                 }
-                if relay.includeUsage, let usageChunk { try await send(usageChunk) }
-                try await writer.write(ByteBuffer(bytes: SSEEncoder.done))
-                try await writer.finish(nil)
-            })
+                guard var chunk = next else { break }
+                let usage = Usage(chunk["usage"])
+                let isUsageOnly = chunk["choices"]?.arrayValue?.isEmpty ?? false
+                if let usage {
+                    relay.audit.update { $0.record(usage) }
+                    // One usage chunk, last, whatever the upstream did (some attach usage to content
+                    // chunks, some repeat it).
+                    var last = chunk
+                    last["choices"] = []
+                    usageChunk = last
+                    if isUsageOnly { continue }
+                    chunk["usage"] = .null
+                } else if isUsageOnly {
+                    continue
+                }
+                if !relay.includeUsage { chunk.removeValue(forKey: "usage") }
+                try await send(chunk)
+            }
+            if relay.includeUsage, let usageChunk { try await send(usageChunk) }
+            try await writer.write(ByteBuffer(bytes: SSEEncoder.done))
+            try await writer.finish(nil)
+        }
     }
 }

@@ -48,6 +48,18 @@ public enum SSEEncoder {
         bytes.append(0x0A)
     }
 
+    /// Fast path for named events: `event: ` + name + `\ndata: ` + payload + `\n\n` (the Responses API's
+    /// stream events).
+    /// - Precondition: neither `name` nor `payload` contains "\n" or "\r" (checked in debug builds).
+    public static func event(_ name: String, data payload: [UInt8], into bytes: inout [UInt8]) {
+        assert(!containsLineBreak(name.utf8), "SSE event name must not contain line breaks")
+        bytes.append(contentsOf: eventPrefix)
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(0x0A)
+        data(payload, into: &bytes)
+    }
+
+    private static let eventPrefix: [UInt8] = Array("event: ".utf8)
     private static let dataPrefix: [UInt8] = Array("data: ".utf8)
 
     private static func appendDataLine(_ line: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8]) {

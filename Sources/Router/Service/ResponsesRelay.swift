@@ -1,0 +1,60 @@
+import GatewayCore
+import GatewayProviders
+import GatewaySchema
+import HTTPTypes
+import Hummingbird
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Relays a started chat stream to the client as Responses API stream events (`event: <type>` +
+/// `data: <json>`), translated chunk by chunk by `ResponsesStream` with no buffering. Usage from the final
+/// chunk goes into the audit event; an upstream failure mid-stream ends with `response.failed`.
+struct ResponsesRelay: Sendable {
+    let request: ResponsesRequest
+    let audit: AuditRecorder
+    let drain: StreamDrain
+
+    func response(_ started: StartedStream) -> Response {
+        let relay = self
+        return SSEStreaming.response(started, audit: audit, drain: drain) { writer in
+            var machine = ResponsesStream(
+                request: relay.request, id: ResponsesResponse.newID(), createdAt: Int(Date().timeIntervalSince1970))
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(1024)
+            func send(_ events: [JSONObject]) async throws {
+                guard !events.isEmpty else { return }
+                bytes.removeAll(keepingCapacity: true)
+                for event in events {
+                    SSEEncoder.event(
+                        event["type"]?.stringValue ?? "", data: JSONValue.object(event).serialized(), into: &bytes)
+                }
+                relay.audit.markFirstByte()
+                try await writer.write(ByteBuffer(bytes: bytes))
+            }
+            try await send(machine.start())
+            var iterator = started.chunks.makeAsyncIterator()
+            while true {
+                let next: JSONObject?
+                do {
+                    next = try await iterator.next()
+                } catch {
+                    let failure = StreamFailure(error, drain: relay.drain, audit: relay.audit)
+                    if let usage = machine.usage { relay.audit.update { $0.record(usage) } }
+                    try await send(machine.fail(code: "server_error", message: failure.message))
+                    try await writer.finish(nil)
+                    return
+                }
+                guard let chunk = next else { break }
+                let events = machine.consume(chunk)
+                if let usage = Usage(chunk["usage"]) { relay.audit.update { $0.record(usage) } }
+                try await send(events)
+            }
+            try await send(machine.finish(completedAt: Int(Date().timeIntervalSince1970)))
+            try await writer.finish(nil)
+        }
+    }
+}
