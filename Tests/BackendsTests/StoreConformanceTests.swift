@@ -20,7 +20,8 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             return (
                 GatewayPorts(
                     keys: MemoryAPIKeyStore(), quotas: MemoryQuotaStore(), routes: MemoryRouteStore(),
-                    queue: MemoryQueue(redeliverAfter: .milliseconds(200)), requestLog: MemoryRequestLog()),
+                    queue: MemoryQueue(redeliverAfter: .milliseconds(200)), requestLog: MemoryRequestLog(),
+                    responses: MemoryResponseStore()),
                 {}
             )
         case .sqlite:
@@ -54,6 +55,26 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
 }
 
 @Suite struct StoreConformanceTests {
+    @Test(arguments: Backend.allCases)
+    func storedResponsesAreScopedToTheirTenant(_ backend: Backend) async throws {
+        let (ports, teardown) = try await backend.makePorts()
+        defer { Task { await teardown() } }
+        let stored = StoredResponse(
+            id: "resp_1", tenant: "t1", createdAt: Date(timeIntervalSince1970: 1_800_000_000),
+            response: #"{"id":"resp_1"}"#, conversation: #"[{"role":"user","content":"hi"}]"#)
+        try await ports.responses.save(stored)
+        #expect(try await ports.responses.find(id: "resp_1", tenant: "t1") == stored)
+        #expect(try await ports.responses.find(id: "resp_1", tenant: "t2") == nil, "another tenant sees nothing")
+        #expect(try await !ports.responses.delete(id: "resp_1", tenant: "t2"), "nor deletes it")
+        var replaced = stored
+        replaced.response = #"{"id":"resp_1","v":2}"#
+        try await ports.responses.save(replaced)
+        #expect(try await ports.responses.find(id: "resp_1", tenant: "t1")?.response == replaced.response)
+        #expect(try await ports.responses.delete(id: "resp_1", tenant: "t1"))
+        #expect(try await ports.responses.find(id: "resp_1", tenant: "t1") == nil)
+        #expect(try await !ports.responses.delete(id: "resp_1", tenant: "t1"))
+    }
+
     @Test(arguments: Backend.allCases)
     func keysAreFoundByHashListedAndRevoked(_ backend: Backend) async throws {
         let (ports, teardown) = try await backend.makePorts()

@@ -28,7 +28,7 @@ struct TestGateway {
             ports
             ?? GatewayPorts(
                 keys: MemoryAPIKeyStore(keys), quotas: MemoryQuotaStore(), routes: MemoryRouteStore(),
-                queue: MemoryQueue(), requestLog: MemoryRequestLog())
+                queue: MemoryQueue(), requestLog: MemoryRequestLog(), responses: MemoryResponseStore())
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let gateway = EmbeddedGateway(config: config, ports: ports, logger: logger)

@@ -157,8 +157,8 @@ import Testing
     }
 
     @Test func echoDefaultsAndGivenValues() throws {
-        let plain = try ResponsesRequest(try json(#"{"model":"m","input":"x","store":true}"#)).echo
-        #expect(plain["store"] == false)
+        let plain = try ResponsesRequest(try json(#"{"model":"m","input":"x"}"#)).echo
+        #expect(plain["store"] == true, "store defaults to true, as on OpenAI")
         #expect(plain["tools"] == [])
         #expect(plain["tool_choice"] == "auto")
         #expect(plain["parallel_tool_calls"] == true)
@@ -175,7 +175,6 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"model":"m","input":"x","previous_response_id":"resp_1"}"#, "previous_response_id"),
         (#"{"model":"m","input":"x","conversation":"conv_1"}"#, "conversation"),
         (#"{"model":"m","input":"x","background":true}"#, "background"),
         (#"{"model":"m","input":"x","prompt":{"id":"p"}}"#, "prompt"),
@@ -217,8 +216,49 @@ import Testing
         #expect(error.param == param)
     }
 
-    @Test func storeIsAcceptedButNotHonouredSilently() throws {
-        let request = try ResponsesRequest(try json(#"{"model":"m","input":"x","store":true}"#))
-        #expect(request.echo["store"] == false)
+    @Test func storeAndPreviousResponseAreEchoed() throws {
+        let stored = try ResponsesRequest(try json(#"{"model":"m","input":"x","previous_response_id":"resp_1"}"#))
+        #expect(stored.store)
+        #expect(stored.previousResponseID == "resp_1")
+        #expect(stored.echo["previous_response_id"] == "resp_1")
+        let unstored = try ResponsesRequest(try json(#"{"model":"m","input":"x","store":false}"#))
+        #expect(!unstored.store)
+        #expect(unstored.echo["store"] == false)
+    }
+
+    @Test func aContinuedConversationGoesBetweenInstructionsAndTheNewInput() throws {
+        var request = try ResponsesRequest(
+            try json(#"{"model":"m","instructions":"Be brief.","input":"And Rome?","previous_response_id":"resp_1"}"#))
+        request.prepend(history: [
+            ["role": "user", "content": "Weather in Paris?"], ["role": "assistant", "content": "Sunny."],
+        ])
+        #expect(
+            request.chat["messages"] == [
+                ["role": "system", "content": "Be brief."], ["role": "user", "content": "Weather in Paris?"],
+                ["role": "assistant", "content": "Sunny."], ["role": "user", "content": "And Rome?"],
+            ])
+    }
+
+    @Test func theStoredConversationHoldsInputAndAnswerButNotInstructionsOrReasoning() throws {
+        let request = try ResponsesRequest(try json(#"{"model":"m","instructions":"Be brief.","input":"Hi"}"#))
+        let response: JSONObject = [
+            "output": [
+                ["type": "reasoning", "content": [["type": "reasoning_text", "text": "hmm"]]],
+                ["type": "message", "content": [["type": "output_text", "text": "Hello"]]],
+                ["type": "function_call", "call_id": "call_1", "name": "f", "arguments": #"{"a":1}"#],
+            ]
+        ]
+        let conversation = ResponsesHistory.conversation(
+            history: [["role": "user", "content": "Earlier"]], request: request, response: response)
+        #expect(
+            conversation == [
+                ["role": "user", "content": "Earlier"], ["role": "user", "content": "Hi"],
+                [
+                    "role": "assistant", "content": "Hello",
+                    "tool_calls": [
+                        ["id": "call_1", "type": "function", "function": ["name": "f", "arguments": #"{"a":1}"#]]
+                    ],
+                ],
+            ])
     }
 }

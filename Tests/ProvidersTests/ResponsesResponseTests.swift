@@ -30,7 +30,7 @@ import Testing
         #expect(out["model"] == "fast")
         #expect(out["error"] == .null)
         #expect(out["incomplete_details"] == .null)
-        #expect(out["store"] == false)
+        #expect(out["store"] == true)
         #expect(out["previous_response_id"] == .null)
         #expect(out["tools"] == [])
         #expect(out["metadata"] == [:])

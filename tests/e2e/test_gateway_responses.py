@@ -97,7 +97,7 @@ def test_text_with_instructions(client, fake, responses_gw, provider):
     assert message.content[0].type == "output_text"
     assert response.instructions == "be brief"
     assert response.metadata == {"case": "text"}
-    assert response.store is False
+    assert response.store is True, "store defaults to true, as on OpenAI"
     assert response.usage.input_tokens == 5 and response.usage.output_tokens == 5
     assert response.usage.total_tokens == 10
     [upstream] = upstream_calls(fake, provider)
@@ -250,12 +250,84 @@ def test_midstream_failure_is_response_failed(client, responses_gw, provider):
     assert (event["outcome"], event["error_code"]) == ("stream_error", "upstream_stream_error")
 
 
-def test_previous_response_id_is_a_clear_400(client):
+# MARK: stored responses
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize("stream", [False, True], ids=["buffered", "streamed"])
+def test_previous_response_id_continues_the_conversation(client, fake, provider, stream):
+    if stream:
+        with client.responses.stream(model=alias(provider), instructions="be brief", input="hello big world") as s:
+            first = s.get_final_response()
+    else:
+        first = client.responses.create(model=alias(provider), instructions="be brief", input="hello big world")
+    assert first.store is True
+    fake.reset()
+    second = client.responses.create(model=alias(provider), input="and again", previous_response_id=first.id)
+    assert second.previous_response_id == first.id
+    assert second.output_text == "You said: and again"
+    [upstream] = upstream_calls(fake, provider)
+    if provider == "openai":
+        # Instructions are not carried over; the earlier turn and its answer are.
+        assert upstream["body"]["messages"] == [
+            {"role": "user", "content": "hello big world"}, {"role": "assistant", "content": HELLO_ANSWER},
+            {"role": "user", "content": "and again"}]
+    elif provider == "anthropic":
+        assert "system" not in upstream["body"]
+        assert [m["role"] for m in upstream["body"]["messages"]] == ["user", "assistant", "user"]
+        assert upstream["body"]["messages"][1]["content"] == [{"type": "text", "text": HELLO_ANSWER}]
+    else:
+        assert [m["role"] for m in upstream["body"]["messages"]] == ["user", "assistant", "user"]
+        assert upstream["body"]["messages"][1]["content"] == [{"text": HELLO_ANSWER}]
+    # A chain of three: the third sees both earlier turns.
+    fake.reset()
+    client.responses.create(model=alias(provider), input="third", previous_response_id=second.id)
+    [upstream] = upstream_calls(fake, provider)
+    if provider == "openai":
+        assert [m["content"] for m in upstream["body"]["messages"]] == [
+            "hello big world", HELLO_ANSWER, "and again", "You said: and again", "third"]
+
+
+def test_a_function_call_continues_with_previous_response_id(client, fake):
+    first = client.responses.create(model=alias("openai", "tool"), input="weather in Paris?", tools=[WEATHER_TOOL])
+    [call] = [item for item in first.output if item.type == "function_call"]
+    fake.reset()
+    client.responses.create(model=alias("openai"), previous_response_id=first.id, input=[
+        {"type": "function_call_output", "call_id": call.call_id, "output": "18C"}])
+    [upstream] = upstream_calls(fake, "openai")
+    messages = upstream["body"]["messages"]
+    assert messages[0] == {"role": "user", "content": "weather in Paris?"}
+    assert messages[1]["role"] == "assistant" and messages[1]["tool_calls"][0]["id"] == call.call_id
+    assert messages[1]["tool_calls"][0]["function"]["name"] == "get_weather"
+    assert messages[2] == {"role": "tool", "tool_call_id": call.call_id, "content": "18C"}
+
+
+def test_retrieve_and_delete_are_scoped_to_the_tenant(client, responses_gw):
+    created = client.responses.create(model=alias("openai"), input="hello big world")
+    fetched = client.responses.retrieve(created.id)
+    assert fetched.id == created.id and fetched.output_text == HELLO_ANSWER
+    other_key = responses_gw.create_key("someone-else", label="other")
+    other = OpenAI(base_url=responses_gw.base_url, api_key=other_key, max_retries=0)
+    with pytest.raises(openai.NotFoundError):
+        other.responses.retrieve(created.id)
     with pytest.raises(openai.BadRequestError) as bad:
-        client.responses.create(model=alias("openai"), input="hi", previous_response_id="resp_123")
-    assert bad.value.status_code == 400
-    assert bad.value.param == "previous_response_id"
-    assert "does not store responses" in bad.value.message
+        other.responses.create(model=alias("openai"), input="x", previous_response_id=created.id)
+    assert bad.value.code == "previous_response_not_found" and bad.value.param == "previous_response_id"
+    with pytest.raises(openai.NotFoundError):
+        other.responses.delete(created.id)
+    client.responses.delete(created.id)
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(created.id)
+
+
+def test_store_false_keeps_nothing(client):
+    response = client.responses.create(model=alias("openai"), input="hello big world", store=False)
+    assert response.store is False
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(response.id)
+    with pytest.raises(openai.BadRequestError) as bad:
+        client.responses.create(model=alias("openai"), input="x", previous_response_id=response.id)
+    assert bad.value.code == "previous_response_not_found"
 
 
 @pytest.mark.parametrize("body, param", [

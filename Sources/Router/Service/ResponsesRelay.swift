@@ -17,6 +17,8 @@ struct ResponsesRelay: Sendable {
     let request: ResponsesRequest
     let audit: AuditRecorder
     let drain: StreamDrain
+    /// Called with the final `response` object (completed or incomplete) before its event is sent.
+    let completed: @Sendable (JSONObject) async -> Void
 
     func response(_ started: StartedStream) -> Response {
         let relay = self
@@ -53,7 +55,9 @@ struct ResponsesRelay: Sendable {
                 if let usage = Usage(chunk["usage"]) { relay.audit.update { $0.record(usage) } }
                 try await send(events)
             }
-            try await send(machine.finish(completedAt: Int(Date().timeIntervalSince1970)))
+            let final = machine.finish(completedAt: Int(Date().timeIntervalSince1970))
+            if let response = final.last?["response"]?.objectValue { await relay.completed(response) }
+            try await send(final)
             try await writer.finish(nil)
         }
     }

@@ -19,12 +19,17 @@ public struct RouterService: Sendable {
     let dispatcher: Dispatcher
     let limits: BodyLimits
     let drain: StreamDrain
+    let responseStore: any ResponseStore
 
-    public init(routes: LiveRoutes, dispatcher: Dispatcher, limits: BodyLimits, drain: StreamDrain) {
+    public init(
+        routes: LiveRoutes, dispatcher: Dispatcher, limits: BodyLimits, drain: StreamDrain,
+        responseStore: any ResponseStore
+    ) {
         self.routes = routes
         self.dispatcher = dispatcher
         self.limits = limits
         self.drain = drain
+        self.responseStore = responseStore
     }
 
     /// Register the router's endpoints.
@@ -37,6 +42,12 @@ public struct RouterService: Sendable {
         }
         router.post("/v1/responses") { request, context in
             try await self.responses(request, context: context)
+        }
+        router.get("/v1/responses/{id}") { _, context in
+            try await self.retrieveResponse(context.parameters.require("id"), context: context)
+        }
+        router.delete("/v1/responses/{id}") { _, context in
+            try await self.deleteResponse(context.parameters.require("id"), context: context)
         }
         router.post("/v1/embeddings") { request, context in
             try await self.embeddings(request, context: context)

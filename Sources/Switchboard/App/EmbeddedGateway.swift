@@ -66,7 +66,7 @@ public final class EmbeddedGateway: Sendable {
         RouterService(
             routes: routes, dispatcher: dispatcher,
             limits: BodyLimits(maxBytes: config.server.maxBodyBytes, maxDepth: config.server.maxJSONDepth),
-            drain: drain
+            drain: drain, responseStore: ports.responses
         ).addRoutes(to: router)
         router.get("/health") { _, _ in Self.plain("ok") }
         router.get("/ready") { _, _ in Self.plain("ready") }

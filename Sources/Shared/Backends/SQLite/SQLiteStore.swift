@@ -60,7 +60,8 @@ public final class SQLiteStore: Sendable {
     public func ports(quotas: any QuotaStore = MemoryQuotaStore()) -> GatewayPorts {
         GatewayPorts(
             keys: SQLiteAPIKeyStore(store: self), quotas: quotas, routes: SQLiteRouteStore(store: self),
-            queue: SQLiteQueue(store: self), requestLog: SQLiteRequestLog(store: self))
+            queue: SQLiteQueue(store: self), requestLog: SQLiteRequestLog(store: self),
+            responses: SQLiteResponseStore(store: self))
     }
 }
 
@@ -101,6 +102,17 @@ enum SQLiteMigrations {
                 CREATE TABLE quota_counters (
                     counter_key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at INTEGER NOT NULL)
                 """
+            ]
+        ),
+        (
+            3,
+            [
+                """
+                CREATE TABLE responses (
+                    id TEXT PRIMARY KEY, tenant TEXT NOT NULL, created_at REAL NOT NULL, response TEXT NOT NULL,
+                    conversation TEXT NOT NULL)
+                """,
+                "CREATE INDEX responses_tenant_created ON responses (tenant, created_at)",
             ]
         ),
     ]

@@ -5,15 +5,17 @@ public struct GatewayPorts: Sendable {
     public var routes: any RouteStore
     public var queue: any MessageQueue
     public var requestLog: any RequestLog
+    public var responses: any ResponseStore
 
     public init(
         keys: any APIKeyStore, quotas: any QuotaStore, routes: any RouteStore, queue: any MessageQueue,
-        requestLog: any RequestLog
+        requestLog: any RequestLog, responses: any ResponseStore
     ) {
         self.keys = keys
         self.quotas = quotas
         self.routes = routes
         self.queue = queue
         self.requestLog = requestLog
+        self.responses = responses
     }
 }

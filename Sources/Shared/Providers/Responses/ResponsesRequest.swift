@@ -8,10 +8,10 @@ import GatewaySchema
 /// items; `reasoning` items are dropped since no provider can take them back), `instructions` (a leading
 /// system message), function tools, `tool_choice`, `parallel_tool_calls`, `max_output_tokens`, `temperature`,
 /// `top_p`, `text.format`, `text.verbosity`, `reasoning.effort`, `metadata` (echoed, never sent upstream),
-/// `user`, `safety_identifier`, `prompt_cache_key`, `service_tier` and `stream`. Nothing is stored: `store` is
-/// accepted and the response says `"store": false`. Anything that needs stored state or a built-in tool
-/// (`previous_response_id`, `conversation`, `background`, `prompt`, `include`, `item_reference` items,
-/// `file_id`s, web search, file search…) is a 400 naming the field. Pure.
+/// `user`, `safety_identifier`, `prompt_cache_key`, `service_tier`, `stream`, `store` (default true) and
+/// `previous_response_id` (the endpoint prepends the stored conversation with `prepend(history:)`). Anything
+/// else that needs stored state or a built-in tool (`conversation`, `background`, `prompt`, `include`,
+/// `item_reference` items, `file_id`s, web search, file search…) is a 400 naming the field. Pure.
 public struct ResponsesRequest: Sendable {
     /// The alias the client asked for.
     public var model: String
@@ -21,6 +21,14 @@ public struct ResponsesRequest: Sendable {
     public var stream: Bool
     /// The echoed request fields of the `response` object, in the spec's order.
     public var echo: JSONObject
+    /// The conversation messages this request adds (its `input`), without `instructions`.
+    public var inputMessages: [JSONValue]
+    /// The `instructions` system message, if any (instructions are not carried over to later turns).
+    public var instructionsMessage: JSONValue?
+    /// `previous_response_id`, when the request continues a stored response.
+    public var previousResponseID: String?
+    /// `store` (default true): whether the response is kept for `previous_response_id` and retrieval.
+    public var store: Bool
 
     /// Reads and validates `body`; throws a 400 `GatewayError` naming the offending field.
     public init(_ body: JSONObject) throws {
@@ -30,15 +38,23 @@ public struct ResponsesRequest: Sendable {
         self.model = model
         try Self.rejectUnsupported(body)
         stream = try Self.bool(body, "stream") ?? false
+        store = try Self.bool(body, "store") ?? true
+        if let previous = body["previous_response_id"], !previous.isNull {
+            guard let id = previous.stringValue, !id.isEmpty else {
+                throw GatewayError.invalidRequest(
+                    "'previous_response_id' must be a response id.", param: "previous_response_id")
+            }
+            previousResponseID = id
+        }
 
-        var messages: [JSONValue] = []
         if let instructions = body["instructions"], !instructions.isNull {
             guard let text = instructions.stringValue else {
                 throw GatewayError.invalidRequest("'instructions' must be a string.", param: "instructions")
             }
-            messages.append(["role": "system", "content": .string(text)])
+            instructionsMessage = ["role": "system", "content": .string(text)]
         }
-        messages += try ResponsesInput.messages(body["input"])
+        inputMessages = try ResponsesInput.messages(body["input"])
+        let messages = (instructionsMessage.map { [$0] } ?? []) + inputMessages
 
         var chat: JSONObject = ["model": .string(model), "messages": .array(messages)]
         if let tools = body["tools"], !tools.isNull {
@@ -86,15 +102,22 @@ public struct ResponsesRequest: Sendable {
         }
         self.chat = chat
         echo = Self.echo(body)
+        echo["previous_response_id"] = previousResponseID.map(JSONValue.string) ?? .null
+        echo["store"] = .bool(store)
+    }
+
+    /// Continues a stored conversation: its messages go between `instructions` and this request's input.
+    public mutating func prepend(history: [JSONValue]) {
+        chat["messages"] = .array((instructionsMessage.map { [$0] } ?? []) + history + inputMessages)
     }
 
     /// Fields that need stored state, server-side tools or features the chat translation cannot give.
     static func rejectUnsupported(_ body: JSONObject) throws {
-        for key in ["previous_response_id", "conversation", "prompt", "context_management"] {
+        for key in ["conversation", "prompt", "context_management"] {
             if let value = body[key], !value.isNull {
                 throw GatewayError.invalidRequest(
-                    "'\(key)' is not supported: this gateway does not store responses or conversations; "
-                        + "send the whole conversation in 'input'.",
+                    "'\(key)' is not supported: this gateway does not store conversations or prompts; "
+                        + "use previous_response_id or send the whole conversation in 'input'.",
                     param: key, code: "unsupported_parameter")
             }
         }
