@@ -36,7 +36,10 @@ struct RoutesCommand: AsyncParsableCommand {
         )
         @OptionGroup var options: CommonOptions
         @Argument(help: "Alias name.") var alias: String
-        @Argument(help: "Route definition as JSON: targets, fallbacks, enabled, kind.") var definition: String
+        @Argument(
+            help:
+                "Route definition as JSON: targets ({provider: openai | anthropic | bedrock | openai_compatible:<p> | mock, model, weight, endpoint_mode, key_id}), fallbacks, enabled, kind."
+        ) var definition: String
         func run() async throws {
             let json: JSONValue
             do { json = try JSONParser.parse(definition) } catch { throw CLIError("definition: \(error)") }

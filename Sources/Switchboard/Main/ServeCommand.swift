@@ -13,7 +13,9 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the gateway in embedded mode (every service in this process, SQLite, no servers).",
         discussion: """
             With no provider credentials the default routes use the built-in mock provider, so every endpoint
-            works offline. On first start with no API keys, a bootstrap key is created and written to
+            works offline. Providers are configured by the file or the environment: OPENAI_API_KEY,
+            ANTHROPIC_API_KEY, AWS credentials and AWS_REGION (Bedrock), OPENAI_COMPAT_<PROFILE>_BASE_URL with
+            _API_KEY or _CREDENTIALS_FILE (Gemini, Vertex, any OpenAI-compatible server). On first start with no API keys, a bootstrap key is created and written to
             <data-dir>/bootstrap-key (mode 0600); its path, never the key, is logged.
             SIGTERM or SIGINT: stop accepting, let in-flight streams finish (server.drain_timeout_seconds),
             flush the audit queue, exit.

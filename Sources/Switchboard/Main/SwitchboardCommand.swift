@@ -4,7 +4,8 @@ import ArgumentParser
 struct SwitchboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
-        abstract: "An OpenAI-compatible LLM gateway: routing, keys, quotas, request logging.",
+        abstract:
+            "An OpenAI-compatible LLM gateway for OpenAI, Anthropic, Bedrock, Gemini and Vertex: routing, keys, quotas, request logging.",
         discussion: """
             Embedded mode runs every service in this one process over a SQLite file in the data directory.
             Every subcommand reads the same configuration (--config, then environment variables, then flags).
