@@ -35,6 +35,20 @@ import Testing
         #expect(json["outcome"] == "stream_error")
     }
 
+    @Test func mediaUnitsRoundTripAndAreAbsentOtherwise() throws {
+        var media = event
+        media.media = AuditEvent.MediaUnits(imageCount: 2, imageSize: "1024x1024", imageQuality: "hd")
+        let json = try JSONParser.parse(try AuditCodec.encode(media))
+        #expect(json["image_count"] == 2)
+        #expect(json["image_size"] == "1024x1024")
+        #expect(json["image_quality"] == "hd")
+        #expect(json["speech_characters"] == nil)
+        #expect(try AuditCodec.decode(try AuditCodec.encode(media)) == media)
+        media.media = AuditEvent.MediaUnits(speechCharacters: 12, audioSeconds: 1.5)
+        #expect(try AuditCodec.decode(try AuditCodec.encode(media)) == media)
+        #expect(try JSONParser.parse(try AuditCodec.encode(event))["image_count"] == nil)
+    }
+
     @Test func rejectsIncompleteEvents() {
         #expect(throws: AuditCodec.DecodeError.self) { try AuditCodec.decode(Array(#"{"request_id":"x"}"#.utf8)) }
         #expect(throws: AuditCodec.DecodeError.self) { try AuditCodec.decode(Array("not json".utf8)) }

@@ -12,7 +12,8 @@ import Logging
     import Foundation
 #endif
 
-/// `/v1/chat/completions`, `/v1/completions`, `/v1/responses`, `/v1/embeddings` and `/v1/models`: alias routing, dispatch with fallbacks, the
+/// `/v1/chat/completions`, `/v1/completions`, `/v1/responses`, `/v1/embeddings`, `/v1/models` and the media
+/// endpoints (`MediaEndpoints`): alias routing, dispatch with fallbacks, the
 /// streaming relay and usage capture.
 public struct RouterService: Sendable {
     let routes: LiveRoutes
@@ -52,6 +53,7 @@ public struct RouterService: Sendable {
         router.post("/v1/embeddings") { request, context in
             try await self.embeddings(request, context: context)
         }
+        addMediaRoutes(to: router)
         router.get("/v1/models") { _, context in
             self.listModels(context: context)
         }
@@ -149,7 +151,7 @@ public struct RouterService: Sendable {
     /// targets through the dispatcher; when every attempt failed, the last failure becomes the client's error.
     func dispatch<T: Sendable>(
         model: String, kind: Route.Kind, endpoint: ProviderEndpoint, body: JSONObject, context: GatewayRequestContext,
-        _ operation: (any Provider, ProviderCall) async throws -> T
+        upload: MultipartForm? = nil, _ operation: (any Provider, ProviderCall) async throws -> T
     ) async throws -> T {
         guard let identity = context.identity else { throw GatewayError.missingAPIKey() }
         guard identity.allows(model: model) else { throw GatewayError.modelNotAllowed(model) }
@@ -165,7 +167,7 @@ public struct RouterService: Sendable {
                     provider,
                     ProviderCall(
                         target: resolved.target, credential: resolved.credential, endpoint: endpoint, body: body,
-                        requestID: requestID))
+                        requestID: requestID, upload: upload))
             }.0
         } catch let failure as DispatchFailure {
             throw failure.gatewayError

@@ -6,6 +6,10 @@ public enum ProviderEndpoint: String, Sendable {
     case chat = "chat/completions"
     case completions
     case embeddings
+    case imageGenerations = "images/generations"
+    case speech = "audio/speech"
+    case transcriptions = "audio/transcriptions"
+    case translations = "audio/translations"
 }
 
 /// One call to one upstream target. `body` is the client's request in OpenAI's shape, exactly as received
@@ -16,15 +20,19 @@ public struct ProviderCall: Sendable {
     public var endpoint: ProviderEndpoint
     public var body: JSONObject
     public var requestID: String
+    /// The uploaded form of a transcription or translation (its text fields are also in `body`).
+    public var upload: MultipartForm?
 
     public init(
-        target: RouteTarget, credential: String?, endpoint: ProviderEndpoint, body: JSONObject, requestID: String
+        target: RouteTarget, credential: String?, endpoint: ProviderEndpoint, body: JSONObject, requestID: String,
+        upload: MultipartForm? = nil
     ) {
         self.target = target
         self.credential = credential
         self.endpoint = endpoint
         self.body = body
         self.requestID = requestID
+        self.upload = upload
     }
 }
 
@@ -48,11 +56,29 @@ public protocol Provider: Sendable {
     func stream(_ call: ProviderCall) async throws -> StartedStream
     /// Embeddings in OpenAI's `list` shape (`call.endpoint == .embeddings`).
     func embed(_ call: ProviderCall) async throws -> ProviderResult
+    /// Image generation in OpenAI's `images.generations` shape (`data`, `created`, optional `usage`).
+    func generateImages(_ call: ProviderCall) async throws -> ProviderResult
+    /// Text to speech: returns once the upstream accepted the request; the audio is then pumped chunk by chunk.
+    func speech(_ call: ProviderCall) async throws -> AudioStream
+    /// A transcription or translation of `call.upload` in the requested `response_format`.
+    func transcribe(_ call: ProviderCall) async throws -> MediaResult
 }
 
 extension Provider {
     public func embed(_ call: ProviderCall) async throws -> ProviderResult {
         throw ProviderError(.badRequest, message: "this provider does not serve embeddings")
+    }
+
+    public func generateImages(_ call: ProviderCall) async throws -> ProviderResult {
+        throw ProviderError(.badRequest, message: "this provider does not generate images")
+    }
+
+    public func speech(_ call: ProviderCall) async throws -> AudioStream {
+        throw ProviderError(.badRequest, message: "this provider does not serve speech")
+    }
+
+    public func transcribe(_ call: ProviderCall) async throws -> MediaResult {
+        throw ProviderError(.badRequest, message: "this provider does not serve transcriptions")
     }
 }
 

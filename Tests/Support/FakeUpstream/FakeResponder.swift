@@ -45,6 +45,13 @@ struct FakeResponder: HTTPResponder {
             return await handle(EmbeddingRequest.self, body) { request, _ in
                 Embeddings().respond(to: request)
             }
+        case (.post, "/v1/images/generations"):
+            return await handle(ImageRequest.self, body) { request, _ in FakeImages().respond(to: request) }
+        case (.post, "/v1/audio/speech"):
+            return await handle(SpeechRequest.self, body) { request, _ in FakeSpeech().respond(to: request) }
+        case (.post, "/v1/audio/transcriptions"), (.post, "/v1/audio/translations"):
+            return await FakeTranscriptions(translate: path.hasSuffix("translations")).respond(
+                contentType: request.headers[.contentType] ?? "", body: Array(body.readableBytesView))
         case (.get, "/v1/models"):
             return JSONResponse.ok(ModelList.body)
         case (.get, "/_fake/requests"):

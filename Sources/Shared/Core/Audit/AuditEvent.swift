@@ -70,13 +70,16 @@ public struct AuditEvent: Sendable, Equatable {
     public var cacheCreationTokens: Int?
     /// Output tokens spent reasoning, where the provider reports them.
     public var reasoningTokens: Int?
+    /// The billable units of media requests (nil for other requests).
+    public var media: MediaUnits?
 
     public init(
         requestID: String, timestamp: Date, tenant: String? = nil, keyID: String? = nil, keyLabel: String? = nil,
         method: String, path: String, alias: String? = nil, provider: String? = nil, providerModel: String? = nil,
         attempts: [Attempt] = [], stream: Bool = false, outcome: Outcome, httpStatus: Int, errorCode: String? = nil,
         latencyMs: Double, timeToFirstByteMs: Double? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil,
-        cachedTokens: Int? = nil, cacheCreationTokens: Int? = nil, reasoningTokens: Int? = nil
+        cachedTokens: Int? = nil, cacheCreationTokens: Int? = nil, reasoningTokens: Int? = nil,
+        media: MediaUnits? = nil
     ) {
         self.requestID = requestID
         self.timestamp = timestamp
@@ -100,6 +103,7 @@ public struct AuditEvent: Sendable, Equatable {
         self.cachedTokens = cachedTokens
         self.cacheCreationTokens = cacheCreationTokens
         self.reasoningTokens = reasoningTokens
+        self.media = media
     }
 
     public var totalTokens: Int? {
@@ -107,9 +111,6 @@ public struct AuditEvent: Sendable, Equatable {
         return (promptTokens ?? 0) + (completionTokens ?? 0)
     }
 
-}
-
-extension AuditEvent.Attempt {
 }
 
 /// The one JSON form of audit events on every queue and in every log. Hand-written over `JSONValue` (not
@@ -158,6 +159,7 @@ public enum AuditCodec {
         object["cached_tokens"] = int(event.cachedTokens)
         if let value = event.cacheCreationTokens { object["cache_creation_tokens"] = .number(JSONNumber(value)) }
         if let value = event.reasoningTokens { object["reasoning_tokens"] = .number(JSONNumber(value)) }
+        event.media?.encode(into: &object)
         return .object(object)
     }
 
@@ -192,7 +194,8 @@ public enum AuditCodec {
             errorCode: o["error_code"]?.stringValue, latencyMs: o["latency_ms"]?.doubleValue ?? 0,
             timeToFirstByteMs: o["ttfb_ms"]?.doubleValue, promptTokens: o["prompt_tokens"]?.intValue,
             completionTokens: o["completion_tokens"]?.intValue, cachedTokens: o["cached_tokens"]?.intValue,
-            cacheCreationTokens: o["cache_creation_tokens"]?.intValue, reasoningTokens: o["reasoning_tokens"]?.intValue)
+            cacheCreationTokens: o["cache_creation_tokens"]?.intValue, reasoningTokens: o["reasoning_tokens"]?.intValue,
+            media: AuditEvent.MediaUnits(decoding: o))
     }
 
     static func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }

@@ -25,6 +25,8 @@ public final class AuditRecorder: Sendable {
         public var cachedTokens: Int?
         public var cacheCreationTokens: Int?
         public var reasoningTokens: Int?
+        /// Billable units of an image or audio request.
+        public var media: AuditEvent.MediaUnits?
         public var timeToFirstByteMs: Double?
         public var errorCode: String?
         /// Set when a stream failed after it began (the HTTP status was already 200).
@@ -82,7 +84,7 @@ public final class AuditRecorder: Sendable {
             errorCode: f.errorCode ?? (clientDisconnected ? "client_disconnect" : nil),
             latencyMs: stopwatch.elapsedMilliseconds, timeToFirstByteMs: f.timeToFirstByteMs,
             promptTokens: f.promptTokens, completionTokens: f.completionTokens, cachedTokens: f.cachedTokens,
-            cacheCreationTokens: f.cacheCreationTokens, reasoningTokens: f.reasoningTokens)
+            cacheCreationTokens: f.cacheCreationTokens, reasoningTokens: f.reasoningTokens, media: f.media)
     }
 }
 

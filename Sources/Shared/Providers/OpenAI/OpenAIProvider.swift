@@ -42,7 +42,8 @@ public struct OpenAIProvider: Provider {
     /// Which upstream endpoint serves a call, given the target's mode.
     func upstreamEndpoints(for call: ProviderCall) -> [ProviderEndpoint] {
         switch (call.endpoint, call.target.endpointMode) {
-        case (.embeddings, _): return [.embeddings]
+        case (.embeddings, _), (.imageGenerations, _), (.speech, _), (.transcriptions, _), (.translations, _):
+            return [call.endpoint]
         case (.chat, .chat): return [.chat]
         case (.chat, .completions): return [.completions]
         case (.chat, .auto): return [.chat, .completions]

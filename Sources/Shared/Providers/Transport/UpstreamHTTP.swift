@@ -32,10 +32,17 @@ public final class UpstreamHTTP: Sendable {
     public func postJSON(
         url: String, headers: HTTPHeaders, body: [UInt8], stream: Bool
     ) async throws -> HTTPClientResponse {
+        try await post(url: url, headers: headers, contentType: "application/json", body: body, stream: stream)
+    }
+
+    /// POST a body of any content type (multipart uploads); returns the response once its head arrived.
+    public func post(
+        url: String, headers: HTTPHeaders, contentType: String, body: [UInt8], stream: Bool
+    ) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers = headers
-        request.headers.replaceOrAdd(name: "content-type", value: "application/json")
+        request.headers.replaceOrAdd(name: "content-type", value: contentType)
         request.headers.replaceOrAdd(name: "content-length", value: String(body.count))
         request.body = .bytes(ByteBuffer(bytes: body))
         // Buffered calls get the whole request deadline; streams are bounded by the idle (read) timeout instead.

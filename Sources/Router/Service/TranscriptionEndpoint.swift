@@ -1,0 +1,64 @@
+import GatewayCore
+import GatewayEdge
+import GatewayProviders
+import GatewaySchema
+import HTTPTypes
+import Hummingbird
+
+/// `POST /v1/audio/transcriptions` and `/v1/audio/translations`: OpenAI's multipart form (read only far enough
+/// to route by `model`, then passed upstream with its boundary and only `model` replaced), or the JSON variant
+/// `{"audio": "<base64>", "filename": "a.mp3", "model": …}` converted to that form. The answer keeps the
+/// upstream's content type (`json`, `verbose_json`, `text`, `srt`, `vtt`); the audit event records the audio
+/// seconds when the answer has a `duration` (`verbose_json`).
+extension RouterService {
+    func transcribe(
+        _ request: Request, context: GatewayRequestContext, endpoint: ProviderEndpoint
+    ) async throws
+        -> Response
+    {
+        let form = try await readUpload(request)
+        guard form.file != nil else {
+            throw GatewayError.invalidRequest("'file' is required: the audio file to transcribe.", param: "file")
+        }
+        let fields = TranscriptionUpload.fields(of: form)
+        let model = try Self.requireModel(fields)
+        context.audit.update { $0.alias = model }
+        let result = try await dispatch(
+            model: model, kind: .audio, endpoint: endpoint, body: fields, context: context, upload: form
+        ) { try await $0.transcribe($1) }
+        if result.contentType.lowercased().hasPrefix("application/json"),
+            let seconds = (try? JSONParser.parse(result.body))?["duration"]?.doubleValue
+        {
+            context.audit.update { $0.media = AuditEvent.MediaUnits(audioSeconds: seconds) }
+        }
+        context.audit.markFirstByte()
+        var headers = HTTPFields()
+        headers[.contentType] = result.contentType
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: result.body)))
+    }
+
+    /// The upload as a form, within the upload size limits (413 beyond them).
+    func readUpload(_ request: Request) async throws -> MultipartForm {
+        let contentType = request.headers[.contentType] ?? ""
+        if let boundary = MultipartParser.boundary(fromContentType: contentType) {
+            let limit = max(limits.maxBytes, Self.uploadLimitBytes)
+            let buffer = try await BodyLimits(maxBytes: limit, maxDepth: limits.maxDepth).readBytes(request)
+            do {
+                return try MultipartParser.parse(Array(buffer.readableBytesView), boundary: boundary)
+            } catch let error as MultipartParser.ParseError {
+                throw GatewayError.invalidRequest("The multipart body is invalid: \(error.description).")
+            }
+        }
+        if contentType.lowercased().hasPrefix("application/json") {
+            let limit = max(limits.maxBytes, Self.jsonUploadLimitBytes)
+            let body = try await BodyLimits(maxBytes: limit, maxDepth: limits.maxDepth).readJSONObject(request)
+            do {
+                return try TranscriptionUpload.form(fromJSON: body)
+            } catch let error as TranscriptionUpload.Invalid {
+                throw GatewayError.invalidRequest(error.message, param: error.param)
+            }
+        }
+        throw GatewayError.invalidRequest(
+            "Send the audio as multipart/form-data (OpenAI's form) or as JSON with a base64 'audio' field.")
+    }
+}

@@ -1,0 +1,40 @@
+import GatewayCore
+import NIOCore
+
+/// Speech audio that an upstream has started to send: its content type, and a pump that hands the bytes over
+/// chunk by chunk as they arrive (nothing is buffered). The pump throws `ProviderError` if the upstream fails
+/// midway, and stops (cancelling the upstream) when `write` throws.
+public struct AudioStream: Sendable {
+    public var contentType: String
+    public var pump: @Sendable (_ write: (ByteBuffer) async throws -> Void) async throws -> Void
+
+    public init(
+        contentType: String, pump: @escaping @Sendable (_ write: (ByteBuffer) async throws -> Void) async throws -> Void
+    ) {
+        self.contentType = contentType
+        self.pump = pump
+    }
+
+    /// All the audio, up to `limit` bytes.
+    public func collect(limit: Int) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        try await pump { chunk in
+            guard bytes.count + chunk.readableBytes <= limit else {
+                throw ProviderError(.invalidResponse, message: "the audio exceeds the size limit of \(limit) bytes")
+            }
+            bytes.append(contentsOf: chunk.readableBytesView)
+        }
+        return bytes
+    }
+}
+
+/// A buffered non-JSON-or-JSON answer (transcripts: `json`, `verbose_json`, `text`, `srt`, `vtt`).
+public struct MediaResult: Sendable {
+    public var contentType: String
+    public var body: [UInt8]
+
+    public init(contentType: String, body: [UInt8]) {
+        self.contentType = contentType
+        self.body = body
+    }
+}

@@ -1,0 +1,47 @@
+import GatewayCore
+import GatewaySchema
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Deterministic image generation for the mock provider: `n` copies of a valid 1×1 PNG, as `b64_json` or as a
+/// `data:` URL for `response_format: url` (gpt-image models always answer `b64_json`, with their `usage`).
+extension MockProvider {
+    /// A valid 1×1 grey PNG.
+    public static let tinyPNGBase64 =
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+
+    public func generateImages(_ call: ProviderCall) async throws -> ProviderResult {
+        guard let prompt = call.body["prompt"]?.stringValue, !prompt.isEmpty else {
+            throw ProviderError(.badRequest, message: "'prompt' is required")
+        }
+        let n = call.body["n"]?.intValue ?? 1
+        guard (1...10).contains(n) else { throw ProviderError(.badRequest, message: "'n' must be between 1 and 10") }
+        let gptImage = call.target.model.hasPrefix("gpt-image")
+        let format = call.body["response_format"]?.stringValue ?? (gptImage ? "b64_json" : "url")
+        guard format == "url" || format == "b64_json" else {
+            throw ProviderError(.badRequest, message: "'response_format' must be 'url' or 'b64_json'")
+        }
+        let image: JSONValue =
+            format == "b64_json" || gptImage
+            ? ["b64_json": .string(Self.tinyPNGBase64)]
+            : ["url": .string("data:image/png;base64,\(Self.tinyPNGBase64)")]
+        var body: JSONObject = [
+            "created": .number(JSONNumber(Int(Date().timeIntervalSince1970))),
+            "data": .array(Array(repeating: image, count: n)),
+        ]
+        if gptImage {
+            let input = prompt.split(whereSeparator: \.isWhitespace).count
+            let output = 272 * n
+            body["usage"] = [
+                "input_tokens": .number(JSONNumber(input)), "output_tokens": .number(JSONNumber(output)),
+                "total_tokens": .number(JSONNumber(input + output)),
+                "input_tokens_details": ["text_tokens": .number(JSONNumber(input)), "image_tokens": 0],
+            ]
+        }
+        return ProviderResult(body: body, usage: nil)
+    }
+}
