@@ -7,6 +7,7 @@ import base64
 import io
 import wave
 
+import openai
 import pytest
 from openai import OpenAI
 
@@ -35,6 +36,20 @@ def test_images_b64_json_and_url(client):
     result = client.images.generate(model="dall-e-3", prompt="a red fox", response_format="url")
     assert result.data[0].url.startswith("data:image/png;base64,")
     assert result.data[0].revised_prompt == "a red fox"
+
+
+PNG_1X1 = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+
+
+def test_image_edits_take_the_sdk_multipart_form(client, fake):
+    result = client.images.edit(model="dall-e-2", image=("fox.png", PNG_1X1, "image/png"), prompt="add a hat",
+                                n=2, response_format="b64_json")
+    assert len(result.data) == 2 and base64.b64decode(result.data[0].b64_json).startswith(PNG_MAGIC)
+    edits = [r for r in fake.requests() if r["path"] == "/v1/images/edits"]
+    assert edits and edits[-1]["headers"]["content-type"].startswith("multipart/form-data; boundary=")
+    with pytest.raises(openai.BadRequestError):
+        client.images.edit(model="status-400", image=("fox.png", PNG_1X1, "image/png"), prompt="x")
 
 
 def test_gpt_image_reports_usage(client):

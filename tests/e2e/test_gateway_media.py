@@ -94,6 +94,34 @@ def test_gpt_image_usage_and_fallback(client, media_gw):
     assert fallback.data[0].url.startswith("data:image/png;base64,")
 
 
+PNG_1X1 = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+
+
+def test_image_edits_pass_the_form_through_with_the_model_replaced(client, media_gw, fake):
+    raw = client.images.with_raw_response.edit(
+        model="images", image=("fox.png", PNG_1X1, "image/png"), prompt="add a hat", n=2, size="512x512",
+        response_format="b64_json")
+    result = raw.parse()
+    assert len(result.data) == 2 and base64.b64decode(result.data[0].b64_json).startswith(PNG_MAGIC)
+    [upstream] = posts(fake, "/v1/images/edits")
+    raw_body = upstream["raw_body"] or base64.b64decode(upstream["raw_body_base64"]).decode("latin-1")
+    assert 'name="model"\r\n\r\ndall-e-3\r\n' in raw_body, "the alias is replaced by the target's model"
+    assert 'name="prompt"\r\n\r\nadd a hat\r\n' in raw_body
+    assert 'filename="fox.png"' in raw_body
+    event = media_gw.show_request(raw.headers["x-request-id"])
+    assert (event["image_count"], event["image_size"], event["path"]) == (2, "512x512", "/v1/images/edits")
+    with pytest.raises(openai.BadRequestError) as missing:
+        client.images.edit(model="images", image=("fox.png", b"", "image/png"), prompt="x")
+    assert missing.value.status_code == 400
+
+
+def test_mock_image_edits(mock_client):
+    result = mock_client.images.edit(model="dall-e-2", image=("fox.png", PNG_1X1, "image/png"), prompt="a hat",
+                                     response_format="b64_json")
+    assert base64.b64decode(result.data[0].b64_json).startswith(PNG_MAGIC)
+
+
 def test_image_alias_kind_and_validation(client):
     with pytest.raises(openai.NotFoundError):
         client.images.generate(model="chat", prompt="a fox")  # a chat alias is not an image model

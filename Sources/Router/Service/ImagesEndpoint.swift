@@ -10,7 +10,7 @@ import Hummingbird
     import Foundation
 #endif
 
-/// `POST /v1/images/generations`: the JSON body goes to the alias's targets (OpenAI-family upstreams get it
+/// `POST /v1/images/generations` and `/v1/images/edits`: the JSON body goes to the alias's targets (OpenAI-family upstreams get it
 /// unchanged except `model`); the audit event records images × size × quality, and gpt-image token usage.
 extension RouterService {
     func generateImages(_ request: Request, context: GatewayRequestContext) async throws -> Response {
@@ -28,6 +28,33 @@ extension RouterService {
         let result = try await dispatch(
             model: model, kind: .image, endpoint: .imageGenerations, body: body, context: context
         ) { try await $0.generateImages($1) }
+        return imagesResponse(result, request: body, context: context)
+    }
+
+    /// `POST /v1/images/edits`: OpenAI's multipart form, routed by its `model` field and passed upstream with
+    /// only `model` replaced; answered and audited like a generation.
+    func editImages(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let form = try await readUpload(request)
+        guard form.parts.contains(where: { ($0.name == "image" || $0.name == "image[]") && $0.filename != nil }) else {
+            throw GatewayError.invalidRequest("'image' is required: the image file(s) to edit.", param: "image")
+        }
+        let fields = TranscriptionUpload.fields(of: form)
+        let model = try Self.requireModel(fields)
+        guard let prompt = fields["prompt"]?.stringValue, !prompt.isEmpty else {
+            throw GatewayError.invalidRequest("'prompt' is required and must be a non-empty string.", param: "prompt")
+        }
+        context.audit.update { $0.alias = model }
+        let result = try await dispatch(
+            model: model, kind: .image, endpoint: .imageEdits, body: fields, context: context, upload: form
+        ) { try await $0.editImages($1) }
+        var request = fields
+        if let n = fields["n"]?.stringValue.flatMap({ Int($0) }) { request["n"] = .number(JSONNumber(n)) }
+        return imagesResponse(result, request: request, context: context)
+    }
+
+    /// The answer of a generation or edit, with the billable units and gpt-image token usage in the audit.
+    func imagesResponse(_ result: ProviderResult, request body: JSONObject, context: GatewayRequestContext) -> Response
+    {
         var out = result.body
         if out["created"] == nil { out["created"] = .number(JSONNumber(Int(Date().timeIntervalSince1970))) }
         let units = AuditEvent.MediaUnits(

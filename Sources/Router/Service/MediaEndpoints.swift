@@ -21,6 +21,9 @@ extension RouterService {
         router.post("/v1/images/generations") { request, context in
             try await self.generateImages(request, context: context)
         }
+        router.post("/v1/images/edits") { request, context in
+            try await self.editImages(request, context: context)
+        }
         router.post("/v1/audio/speech") { request, context in
             try await self.speech(request, context: context)
         }

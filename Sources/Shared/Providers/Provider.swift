@@ -7,6 +7,7 @@ public enum ProviderEndpoint: String, Sendable {
     case completions
     case embeddings
     case imageGenerations = "images/generations"
+    case imageEdits = "images/edits"
     case speech = "audio/speech"
     case transcriptions = "audio/transcriptions"
     case translations = "audio/translations"
@@ -58,6 +59,8 @@ public protocol Provider: Sendable {
     func embed(_ call: ProviderCall) async throws -> ProviderResult
     /// Image generation in OpenAI's `images.generations` shape (`data`, `created`, optional `usage`).
     func generateImages(_ call: ProviderCall) async throws -> ProviderResult
+    /// Image edits of `call.upload` (OpenAI's multipart form), answered like image generation.
+    func editImages(_ call: ProviderCall) async throws -> ProviderResult
     /// Text to speech: returns once the upstream accepted the request; the audio is then pumped chunk by chunk.
     func speech(_ call: ProviderCall) async throws -> AudioStream
     /// A transcription or translation of `call.upload` in the requested `response_format`.
@@ -71,6 +74,10 @@ extension Provider {
 
     public func generateImages(_ call: ProviderCall) async throws -> ProviderResult {
         throw ProviderError(.badRequest, message: "this provider does not generate images")
+    }
+
+    public func editImages(_ call: ProviderCall) async throws -> ProviderResult {
+        throw ProviderError(.badRequest, message: "this provider does not edit images")
     }
 
     public func speech(_ call: ProviderCall) async throws -> AudioStream {

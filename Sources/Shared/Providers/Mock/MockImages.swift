@@ -14,6 +14,15 @@ extension MockProvider {
     public static let tinyPNGBase64 =
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 
+    /// Edits answer like generations; the form must carry at least one image.
+    public func editImages(_ call: ProviderCall) async throws -> ProviderResult {
+        let images = call.upload?.parts.filter { ($0.name == "image" || $0.name == "image[]") && $0.filename != nil }
+        guard let images, !images.isEmpty, images.allSatisfy({ !$0.data.isEmpty }) else {
+            throw ProviderError(.badRequest, message: "'image' is required")
+        }
+        return try await generateImages(call)
+    }
+
     public func generateImages(_ call: ProviderCall) async throws -> ProviderResult {
         guard let prompt = call.body["prompt"]?.stringValue, !prompt.isEmpty else {
             throw ProviderError(.badRequest, message: "'prompt' is required")

@@ -40,8 +40,22 @@ extension OpenAIProvider {
     }
 
     public func transcribe(_ call: ProviderCall) async throws -> MediaResult {
+        try await postUpload(call)
+    }
+
+    public func editImages(_ call: ProviderCall) async throws -> ProviderResult {
+        let result = try await postUpload(call)
+        guard case .object(let object)? = try? JSONParser.parse(result.body) else {
+            throw ProviderError(
+                .invalidResponse, upstreamStatus: 200, message: "the upstream answered with invalid JSON")
+        }
+        return ProviderResult(body: object, usage: nil)
+    }
+
+    /// The uploaded form to `call.endpoint`, with only its `model` field replaced.
+    func postUpload(_ call: ProviderCall) async throws -> MediaResult {
         guard var form = call.upload else {
-            throw ProviderError(.badRequest, message: "the request has no audio file")
+            throw ProviderError(.badRequest, message: "the request has no file")
         }
         form.set("model", to: call.target.model)
         var headers = try await headers(call)
