@@ -44,7 +44,7 @@ import Testing
         #expect(events.compactMap { $0["sequence_number"]?.intValue } == Array(0..<events.count))
         #expect(events[0]["response"]?["status"] == "in_progress")
         #expect(events[0]["response"]?["output"] == [])
-        #expect(events[0]["response"]?["usage"] == .null)
+        #expect(events[0]["response"]?["usage"] == nil)
         let itemID = try #require(events[2]["item"]?["id"]?.stringValue)
         #expect(itemID.hasPrefix("msg_"))
         #expect(events[2]["item"]?["status"] == "in_progress")

@@ -17,6 +17,7 @@ import pytest
 from openai import OpenAI
 
 from conftest import gateway_config
+from openai_schemas import assert_matches
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -73,6 +74,7 @@ def test_images_pass_through_except_model_and_are_audited(client, media_gw, fake
         model="images", prompt="a red fox", n=2, size="1792x1024", quality="hd", style="vivid",
         response_format="b64_json")
     result = raw.parse()
+    assert_matches("ImagesResponse", json.loads(raw.text))
     assert len(result.data) == 2
     assert base64.b64decode(result.data[1].b64_json).startswith(PNG_MAGIC)
     [upstream] = posts(fake, "/v1/images/generations")
@@ -242,6 +244,20 @@ def test_upload_errors(media_gw):
 
 
 # MARK: the mock provider (no keys, default routes)
+
+
+def test_mock_answers_match_openai_schemas(mock_client):
+    images = mock_client.images.with_raw_response.generate(model="dall-e-3", prompt="a fox", response_format="url")
+    assert_matches("ImagesResponse", json.loads(images.text))
+    gpt = mock_client.images.with_raw_response.generate(model="dall-e-2", prompt="a fox", n=3)
+    assert_matches("ImagesResponse", json.loads(gpt.text))
+    audio = silent_wav(0.5)
+    plain = mock_client.audio.transcriptions.with_raw_response.create(
+        model="whisper-1", file=("a.wav", audio, "audio/wav"), response_format="json")
+    assert_matches("CreateTranscriptionResponseJson", json.loads(plain.text))
+    verbose = mock_client.audio.transcriptions.with_raw_response.create(
+        model="whisper-1", file=("a.wav", audio, "audio/wav"), response_format="verbose_json")
+    assert_matches("CreateTranscriptionResponseVerboseJson", json.loads(verbose.text))
 
 
 def test_mock_images(mock_client):

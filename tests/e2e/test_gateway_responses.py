@@ -16,6 +16,7 @@ import pytest
 from openai import OpenAI
 
 from conftest import FakeUpstream, Gateway, GatewayFactory
+from openai_schemas import assert_matches
 from test_provider_contract import (AWS_ACCESS_KEY, AWS_SECRET_KEY, AWS_SESSION_TOKEN, REGION, ANTHROPIC_KEY,
                                     OPENAI_KEY, TOOL_ARGUMENTS, alias, provider_ref, upstream_calls,
                                     upstream_model)
@@ -248,6 +249,56 @@ def test_midstream_failure_is_response_failed(client, responses_gw, provider):
     assert "event: response.failed" in lines
     event = responses_gw.show_request(request_id)
     assert (event["outcome"], event["error_code"]) == ("stream_error", "upstream_stream_error")
+
+
+# MARK: OpenAI's schemas
+
+
+def raw_events(gw: Gateway, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `data:` payloads of a streamed `/v1/responses` call, checking each matches its `event:` line."""
+    events: list[dict[str, Any]] = []
+    with httpx.Client(timeout=30) as http:
+        with http.stream("POST", gw.base_url + "/responses", json={**body, "stream": True},
+                         headers={"authorization": f"Bearer {gw.key}"}) as response:  # type: ignore[attr-defined]
+            assert response.status_code == 200
+            name = None
+            for line in response.iter_lines():
+                if line.startswith("event: "):
+                    name = line[len("event: "):]
+                elif line.startswith("data: "):
+                    event = json.loads(line[len("data: "):])
+                    assert event["type"] == name
+                    events.append(event)
+    return events
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize("word", ["basic", "tool"])
+def test_response_objects_and_events_match_openai_schemas(responses_gw, provider, word):
+    body: dict[str, Any] = {"model": alias(provider, word), "input": "hello big world", "instructions": "be brief"}
+    if word == "tool":
+        body["tools"] = [WEATHER_TOOL]
+    buffered = post(responses_gw, body)
+    assert buffered.status_code == 200
+    assert_matches("Response", buffered.json())
+    events = raw_events(responses_gw, body)
+    assert [e["sequence_number"] for e in events] == list(range(len(events)))
+    for event in events:
+        assert_matches("ResponseStreamEvent", event)
+    limited = raw_events(responses_gw, {**body, "max_output_tokens": 2})
+    assert limited[-1]["type"] in ("response.incomplete", "response.completed")
+    for event in limited:
+        assert_matches("ResponseStreamEvent", event)
+
+
+def test_failed_stream_and_errors_match_openai_schemas(responses_gw):
+    failed = raw_events(responses_gw, {"model": alias("openai", "midstream-error"), "input": "hello big world"})
+    assert failed[-1]["type"] == "response.failed"
+    for event in failed:
+        assert_matches("ResponseStreamEvent", event)
+    bad = post(responses_gw, {"model": alias("openai"), "input": "x", "background": True})
+    assert bad.status_code == 400
+    assert_matches("ErrorResponse", bad.json())
 
 
 # MARK: stored responses

@@ -27,6 +27,7 @@ import pytest
 from openai import OpenAI
 
 from conftest import GOOGLE_SERVICE_ACCOUNT, WEATHER_TOOL, FakeUpstream, Gateway, GatewayFactory
+from openai_schemas import assert_matches
 from sigv4_verify import assert_sigv4
 
 # MARK: providers and aliases
@@ -991,6 +992,32 @@ def feature_matrix_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+# MARK: OpenAI's schemas
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize("word", ["basic", "tool", "tools2", "thinking", "cache"])
+def test_wire_shapes_match_openai_schemas(contract_gw, provider, word):
+    """Buffered answers, every stream chunk and the usage chunk validate against OpenAI's own schemas."""
+    if word in ("thinking", "cache") and provider not in ("anthropic", "bedrock-nova", "bedrock-claude"):
+        pytest.skip("the fake reports reasoning and cache tokens for Anthropic and Bedrock only")
+    body: dict[str, Any] = {"model": alias(provider, word), "messages": HELLO}
+    if word.startswith("tool"):
+        body["tools"] = [WEATHER_TOOL]
+    headers = {"authorization": f"Bearer {contract_gw.key}"}  # type: ignore[attr-defined]
+    buffered = httpx.post(contract_gw.base_url + "/chat/completions", json=body, headers=headers, timeout=30)
+    assert buffered.status_code == 200
+    assert_matches("CreateChatCompletionResponse", buffered.json())
+    status, lines, _ = raw_stream(contract_gw, {**body, "stream": True, "stream_options": {"include_usage": True}})
+    assert status == 200 and lines[-1] == "[DONE]"
+    for line in lines[:-1]:
+        assert_matches("CreateChatCompletionStreamResponse", json.loads(line))
+    bad = httpx.post(contract_gw.base_url + "/chat/completions", json={**body, "model": alias(provider, "status-400")},
+                     headers=headers, timeout=30)
+    assert bad.status_code == 400
+    assert_matches("ErrorResponse", bad.json())
+
+
 # MARK: embeddings
 
 
@@ -999,6 +1026,7 @@ def test_embeddings_in_both_encodings(client, fake, embedding_alias):
     texts = ["hello big world", "two words"]
     extra = {"dimensions": 256} if embedding_alias == "emb-titan" else {}
     floats = client.embeddings.create(model=embedding_alias, input=texts, encoding_format="float", **extra)
+    assert_matches("CreateEmbeddingResponse", floats.model_dump(exclude_unset=True))
     # Without encoding_format the SDK asks for base64 and decodes it itself.
     decoded = client.embeddings.create(model=embedding_alias, input=texts, **extra)
     assert floats.model == embedding_alias

@@ -194,7 +194,7 @@ public struct ResponsesRequest: Sendable {
             "temperature": given("temperature") ?? .null,
             "text": given("text") ?? ["format": ["type": "text"]],
             "tool_choice": given("tool_choice") ?? "auto",
-            "tools": given("tools") ?? [],
+            "tools": .array((given("tools")?.arrayValue ?? []).map(echoTool)),
             "top_p": given("top_p") ?? .null,
             "truncation": "disabled",
             "metadata": given("metadata") ?? [:],
@@ -203,6 +203,14 @@ public struct ResponsesRequest: Sendable {
             if let value = given(key) { echo[key] = value }
         }
         return echo
+    }
+
+    /// A function tool as the `response` object lists it: `strict`, `parameters` and `description` always
+    /// present (null when the client gave none).
+    static func echoTool(_ tool: JSONValue) -> JSONValue {
+        guard case .object(var object) = tool, object["type"] == "function" else { return tool }
+        for key in ["description", "parameters", "strict"] where object[key] == nil { object[key] = .null }
+        return .object(object)
     }
 
     static func bool(_ body: JSONObject, _ key: String) throws -> Bool? {

@@ -70,7 +70,8 @@ public enum ResponsesResponse {
         for (key, value) in request.echo where key != "metadata" {
             object[key] = value
         }
-        object["usage"] = usage.map { Self.json($0) } ?? .null
+        // Unknown until the end: left out rather than null, as OpenAI's schema has it.
+        if let usage { object["usage"] = Self.json(usage) }
         object["metadata"] = request.echo["metadata"] ?? [:]
         return object
     }
