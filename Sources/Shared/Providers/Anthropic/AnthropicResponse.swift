@@ -7,38 +7,22 @@ public enum AnthropicResponse {
         guard let content = body["content"]?.arrayValue else {
             throw ProviderError(.invalidResponse, upstreamStatus: 200, message: "the upstream answer has no content")
         }
-        var text: String?
-        var reasoning = ""
-        var toolCalls: [JSONValue] = []
-        var answeredInJSONTool = false
+        var message = BlockMessage(jsonMode: context.jsonMode)
         for block in content {
             switch block["type"]?.stringValue {
             case "text":
-                if answeredInJSONTool { continue }
-                text = (text ?? "") + (block["text"]?.stringValue ?? "")
+                message.text(block["text"]?.stringValue ?? "")
             case "thinking":
-                reasoning += block["thinking"]?.stringValue ?? ""
+                message.reasoning(block["thinking"]?.stringValue ?? "")
             case "tool_use":
-                let name = block["name"]?.stringValue ?? ""
-                let input = (block["input"] ?? .object([:])).jsonString
-                if context.jsonMode && name == JSONModeTool.name {
-                    // The JSON answer is the content; a preamble the model wrote before the tool call is not.
-                    text = input
-                    answeredInJSONTool = true
-                } else {
-                    toolCalls.append(
-                        ChatShapes.toolCall(id: block["id"]?.stringValue ?? "", name: name, arguments: input))
-                }
+                message.toolUse(
+                    id: block["id"]?.stringValue ?? "", name: block["name"]?.stringValue ?? "", input: block["input"])
             default:
                 continue  // redacted thinking, server tool blocks: nothing an OpenAI client can show
             }
         }
-        let usage = Self.usage(body["usage"])
-        var finish = finishReason(body["stop_reason"]?.stringValue)
-        if answeredInJSONTool && toolCalls.isEmpty && finish == "tool_calls" { finish = "stop" }
-        let message = ChatShapes.assistantMessage(text: text, toolCalls: toolCalls, reasoning: reasoning)
-        return ProviderResult(
-            body: ChatShapes.completion(message: message, finishReason: finish, usage: usage), usage: usage)
+        return message.completion(
+            finishReason: finishReason(body["stop_reason"]?.stringValue), usage: usage(body["usage"]))
     }
 
     /// OpenAI's `finish_reason` for an Anthropic `stop_reason`.

@@ -7,33 +7,19 @@ public enum BedrockResponse {
         guard let content = body["output"]?["message"]?["content"]?.arrayValue else {
             throw ProviderError(.invalidResponse, upstreamStatus: 200, message: "the upstream answer has no message")
         }
-        var text: String?
-        var reasoning = ""
-        var toolCalls: [JSONValue] = []
-        var answeredInJSONTool = false
+        var message = BlockMessage(jsonMode: context.jsonMode)
         for block in content {
             if let value = block["text"]?.stringValue {
-                if !answeredInJSONTool { text = (text ?? "") + value }
+                message.text(value)
             } else if let value = block["reasoningContent"]?["reasoningText"]?["text"]?.stringValue {
-                reasoning += value
+                message.reasoning(value)
             } else if let use = block["toolUse"] {
-                let name = use["name"]?.stringValue ?? ""
-                let input = (use["input"] ?? .object([:])).jsonString
-                if context.jsonMode && name == JSONModeTool.name {
-                    text = input  // the JSON answer is the content; a preamble before it is not
-                    answeredInJSONTool = true
-                } else {
-                    toolCalls.append(
-                        ChatShapes.toolCall(id: use["toolUseId"]?.stringValue ?? "", name: name, arguments: input))
-                }
+                message.toolUse(
+                    id: use["toolUseId"]?.stringValue ?? "", name: use["name"]?.stringValue ?? "", input: use["input"])
             }
         }
-        var finish = finishReason(body["stopReason"]?.stringValue)
-        if answeredInJSONTool && toolCalls.isEmpty && finish == "tool_calls" { finish = "stop" }
-        let usage = Self.usage(body["usage"])
-        let message = ChatShapes.assistantMessage(text: text, toolCalls: toolCalls, reasoning: reasoning)
-        return ProviderResult(
-            body: ChatShapes.completion(message: message, finishReason: finish, usage: usage), usage: usage)
+        return message.completion(
+            finishReason: finishReason(body["stopReason"]?.stringValue), usage: usage(body["usage"]))
     }
 
     /// OpenAI's `finish_reason` for a Converse `stopReason`.
