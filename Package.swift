@@ -171,7 +171,9 @@ let package = Package(
             path: "Tests/Support/BareProxy",
             swiftSettings: swiftSettings
         ),
-        .target(name: "TestSupport", path: "Tests/Support/Common", swiftSettings: swiftSettings),
+        .target(
+            name: "TestSupport", dependencies: ["GatewayCore"], path: "Tests/Support/Common",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "SchemaTests", dependencies: ["GatewaySchema", "TestSupport"], path: "Tests/SchemaTests",
             swiftSettings: swiftSettings),
@@ -181,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "AWSTests",
             dependencies: [
-                "GatewayAWS", "GatewayCore",
+                "GatewayAWS", "GatewayCore", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -190,7 +192,8 @@ let package = Package(
             path: "Tests/AWSTests",
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ProvidersTests", dependencies: ["GatewayProviders", "GatewayAWS", "GatewayCore", "GatewaySchema"],
+            name: "ProvidersTests",
+            dependencies: ["GatewayProviders", "GatewayAWS", "GatewayCore", "GatewaySchema", "TestSupport"],
             path: "Tests/ProvidersTests", resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "BackendsTests", dependencies: ["GatewayBackends", "GatewayCore", "GatewaySchema"],

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayAWS
+import TestSupport
 import Testing
 
 @Suite("AWS credential chain")

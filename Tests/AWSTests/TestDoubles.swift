@@ -2,21 +2,7 @@ import Foundation
 import GatewayAWS
 import GatewayCore
 import Synchronization
-
-/// A wall clock the test moves by hand.
-final class ManualClock: WallClock {
-    let current: Mutex<Date>
-
-    init(_ start: Date = Date(timeIntervalSince1970: 1_700_000_000)) {
-        current = Mutex(start)
-    }
-
-    func now() -> Date { current.withLock { $0 } }
-
-    func advance(by seconds: Double) {
-        current.withLock { $0 = $0.addingTimeInterval(seconds) }
-    }
-}
+import TestSupport
 
 /// Holds callers until opened.
 final class Gate: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import GatewaySchema
+import TestSupport
 import Testing
 import _CryptoExtras
 
@@ -8,7 +9,7 @@ import _CryptoExtras
 
 @Suite("Google access-token source")
 struct GoogleAccessTokenSourceTests {
-    static func source(_ endpoint: FakeTokenEndpoint, clock: GoogleTestClock) throws -> GoogleAccessTokenSource {
+    static func source(_ endpoint: FakeTokenEndpoint, clock: ManualClock) throws -> GoogleAccessTokenSource {
         let account = try GoogleServiceAccount(json: Array(try GoogleFixtures.data("test-service-account.json")))
         return try GoogleAccessTokenSource(account: account, clock: clock, exchange: endpoint.exchange)
     }
@@ -24,7 +25,7 @@ struct GoogleAccessTokenSourceTests {
 
     @Test func cachesUntilTheRefreshWindow() async throws {
         let endpoint = FakeTokenEndpoint()
-        let clock = GoogleTestClock()
+        let clock = ManualClock()
         let source = try Self.source(endpoint, clock: clock)
         #expect(try await source.accessToken() == "token1")
         clock.advance(by: 3600 - 301)
@@ -36,7 +37,7 @@ struct GoogleAccessTokenSourceTests {
 
     @Test func insideTheWindowServesTheCachedTokenAndRefreshesInTheBackground() async throws {
         let endpoint = FakeTokenEndpoint()
-        let clock = GoogleTestClock()
+        let clock = ManualClock()
         let source = try Self.source(endpoint, clock: clock)
         #expect(try await source.accessToken() == "token1")
         endpoint.hold()
@@ -54,7 +55,7 @@ struct GoogleAccessTokenSourceTests {
 
     @Test func expiredTokenMakesCallersWait() async throws {
         let endpoint = FakeTokenEndpoint()
-        let clock = GoogleTestClock()
+        let clock = ManualClock()
         let source = try Self.source(endpoint, clock: clock)
         _ = try await source.accessToken()
         clock.advance(by: 3600)
@@ -64,7 +65,7 @@ struct GoogleAccessTokenSourceTests {
 
     @Test func fiftyConcurrentCallersShareOneExchange() async throws {
         let endpoint = FakeTokenEndpoint(holding: true)
-        let source = try Self.source(endpoint, clock: GoogleTestClock())
+        let source = try Self.source(endpoint, clock: ManualClock())
         try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<50 { group.addTask { try await source.accessToken() } }
             try await eventually { !endpoint.requests.isEmpty }
@@ -79,7 +80,7 @@ struct GoogleAccessTokenSourceTests {
 
     @Test func theFormBodyCarriesAVerifiableAssertion() async throws {
         let endpoint = FakeTokenEndpoint()
-        let clock = GoogleTestClock(Date(timeIntervalSince1970: 1_700_000_000.75))
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_700_000_000.75))
         let source = try Self.source(endpoint, clock: clock)
         _ = try await source.accessToken()
         let request = try #require(endpoint.requests.first)
@@ -124,7 +125,7 @@ struct GoogleAccessTokenSourceTests {
     func errorStatusesMapToProviderErrors(_ index: Int) async throws {
         let (status, body, kind) = Self.errorCases[index]
         let endpoint = FakeTokenEndpoint { _ in (status, Array(body.utf8)) }
-        let source = try Self.source(endpoint, clock: GoogleTestClock())
+        let source = try Self.source(endpoint, clock: ManualClock())
         do {
             _ = try await source.accessToken()
             Issue.record("expected \(kind)")
@@ -144,7 +145,7 @@ struct GoogleAccessTokenSourceTests {
             if call == 1 { throw Refused() }
             return (200, Array(#"{"access_token":"token\#(call)","expires_in":3599}"#.utf8))
         }
-        let clock = GoogleTestClock()
+        let clock = ManualClock()
         let source = try Self.source(endpoint, clock: clock)
         await #expect {
             _ = try await source.accessToken()

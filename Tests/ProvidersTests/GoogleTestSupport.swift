@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import Synchronization
+import TestSupport
 
 /// Files in this target's `Fixtures/google-jwt` folder.
 enum GoogleFixtures {
@@ -13,21 +14,6 @@ enum GoogleFixtures {
 
     static func object(_ name: String) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: data(name)) as! [String: Any]
-    }
-}
-
-/// A wall clock the test moves by hand.
-final class GoogleTestClock: WallClock {
-    let current: Mutex<Date>
-
-    init(_ start: Date = Date(timeIntervalSince1970: 1_700_000_000)) {
-        current = Mutex(start)
-    }
-
-    func now() -> Date { current.withLock { $0 } }
-
-    func advance(by seconds: Double) {
-        current.withLock { $0 = $0.addingTimeInterval(seconds) }
     }
 }
 
