@@ -6,11 +6,13 @@ parent of `tests/`). Build it first with `swift build --product switchboard-fake
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
 import subprocess
 import urllib.request
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -33,6 +35,17 @@ WEATHER_TOOL = {
     },
 }
 OTHER_TOOL = {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}}}
+
+
+def silent_wav(seconds: float, rate: int = 16000) -> bytes:
+    """A mono 16-bit WAV of silence, for the audio tests."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"\x00\x00" * int(seconds * rate))
+    return buffer.getvalue()
 
 
 def bin_dir() -> Path:

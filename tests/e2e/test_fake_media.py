@@ -11,6 +11,8 @@ import openai
 import pytest
 from openai import OpenAI
 
+from conftest import silent_wav
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -19,14 +21,6 @@ def client(fake) -> OpenAI:
     return OpenAI(base_url=fake.base_url, api_key="sk-test", max_retries=0)
 
 
-def silent_wav(seconds: float, rate: int = 16000) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(b"\x00\x00" * int(seconds * rate))
-    return buffer.getvalue()
 
 
 def test_images_b64_json_and_url(client):

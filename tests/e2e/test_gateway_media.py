@@ -16,7 +16,7 @@ import openai
 import pytest
 from openai import OpenAI
 
-from conftest import gateway_config
+from conftest import gateway_config, silent_wav
 from openai_schemas import assert_matches
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -52,14 +52,6 @@ def mock_client(mock_gw) -> OpenAI:
     return OpenAI(base_url=mock_gw.base_url, api_key=mock_gw.create_key("media"), max_retries=0)
 
 
-def silent_wav(seconds: float, rate: int = 16000) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(b"\x00\x00" * int(seconds * rate))
-    return buffer.getvalue()
 
 
 def posts(fake, path: str) -> list[dict]:

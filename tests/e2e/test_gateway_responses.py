@@ -17,7 +17,7 @@ from openai import OpenAI
 
 from conftest import FakeUpstream, Gateway, GatewayFactory
 from openai_schemas import assert_matches
-from test_provider_contract import (AWS_ACCESS_KEY, AWS_SECRET_KEY, AWS_SESSION_TOKEN, REGION, ANTHROPIC_KEY,
+from test_provider_contract import (AWS_ENV, REGION, ANTHROPIC_KEY,
                                     OPENAI_KEY, TOOL_ARGUMENTS, alias, provider_ref, upstream_calls,
                                     upstream_model)
 
@@ -56,10 +56,7 @@ routes:
 
 @pytest.fixture(scope="module")
 def responses_gw(module_gateway: GatewayFactory, fake_upstream: FakeUpstream) -> Gateway:
-    env = {"AWS_ACCESS_KEY_ID": AWS_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": AWS_SECRET_KEY,
-           "AWS_SESSION_TOKEN": AWS_SESSION_TOKEN, "AWS_REGION": REGION,
-           "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"}
-    gw = module_gateway(responses_config(fake_upstream), env=env)
+    gw = module_gateway(responses_config(fake_upstream), env=AWS_ENV)
     gw.key = gw.create_key("responses", label="responses")  # type: ignore[attr-defined]
     return gw
 

@@ -132,6 +132,13 @@ routes:
 """ + "\n".join(routes) + "\n"
 
 
+# The gateway's AWS credentials for the fake Bedrock; no shared files or container credentials from the machine
+# running the tests.
+AWS_ENV = {"AWS_ACCESS_KEY_ID": AWS_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": AWS_SECRET_KEY,
+           "AWS_SESSION_TOKEN": AWS_SESSION_TOKEN, "AWS_REGION": REGION,
+           "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"}
+
+
 # MARK: fixtures
 
 
@@ -144,11 +151,7 @@ def contract_gw(module_gateway: GatewayFactory, fake_upstream: FakeUpstream,
     account["token_uri"] = f"{fake_upstream.root_url}/token"
     credentials = tmp_path_factory.mktemp("vertex") / "service-account.json"
     credentials.write_text(json.dumps(account))
-    env = {"AWS_ACCESS_KEY_ID": AWS_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": AWS_SECRET_KEY,
-           "AWS_SESSION_TOKEN": AWS_SESSION_TOKEN, "AWS_REGION": REGION,
-           # No shared files or container credentials from the machine running the tests.
-           "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"}
-    gw = module_gateway(contract_config(fake_upstream, credentials), env=env)
+    gw = module_gateway(contract_config(fake_upstream, credentials), env=AWS_ENV)
     gw.key = gw.create_key("contract", label="contract")  # type: ignore[attr-defined]
 
     # Vertex: the gateway's very first call exchanges a token, the second reuses it.
