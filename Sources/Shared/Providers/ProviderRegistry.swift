@@ -6,8 +6,9 @@ public struct ProviderRegistry: Sendable {
     let http: UpstreamHTTP
     let config: GatewayConfig
     let mock: MockProvider
-    let bedrockCredentials: BedrockCredentials
-    let bedrockRegion: String
+    let anthropic: AnthropicProvider
+    /// Built once: its endpoint, signer and credential chains are reused by every call.
+    let bedrock: BedrockProvider
     /// OAuth token sources of the OpenAI-compatible profiles configured with Google credentials, by profile
     /// (or why the credentials are unusable).
     let googleTokens: [String: Result<GoogleAccessTokenSource, ProviderError>]
@@ -18,9 +19,11 @@ public struct ProviderRegistry: Sendable {
         self.config = config
         self.mock = MockProvider(streamDelayMilliseconds: config.mock.streamDelayMilliseconds)
         self.credentials = CredentialResolver(config: config)
-        self.bedrockCredentials = BedrockCredentials(environment: config.environment, httpClient: http.client)
-        self.bedrockRegion =
-            config.bedrock.region ?? AWSRegion.fromEnvironment(config.environment)?.name ?? "us-east-1"
+        self.anthropic = AnthropicProvider(http: http, settings: config.anthropic)
+        self.bedrock = BedrockProvider(
+            http: http, credentials: BedrockCredentials(environment: config.environment, httpClient: http.client),
+            region: config.bedrock.region ?? AWSRegion.fromEnvironment(config.environment)?.name ?? "us-east-1",
+            baseURL: config.bedrock.baseURL, defaultMaxTokens: config.bedrock.defaultMaxTokens)
         var tokens: [String: Result<GoogleAccessTokenSource, ProviderError>] = [:]
         for (profile, settings) in config.compatible {
             guard let json = settings.googleCredentialsJSON else { continue }
@@ -65,11 +68,9 @@ public struct ProviderRegistry: Sendable {
             return OpenAIProvider(
                 http: http, baseURL: settings.baseURL, name: ref.description, dialect: dialect, tokens: tokens)
         case .anthropic:
-            return AnthropicProvider(http: http, settings: config.anthropic)
+            return anthropic
         case .bedrock:
-            return BedrockProvider(
-                http: http, credentials: bedrockCredentials, region: bedrockRegion, baseURL: config.bedrock.baseURL,
-                defaultMaxTokens: config.bedrock.defaultMaxTokens)
+            return bedrock
         }
     }
 
