@@ -113,12 +113,13 @@ let package = Package(
         .target(
             name: "GatewayWorkers",
             dependencies: [
-                "GatewayCore", "GatewaySchema",
+                "GatewayCore", "GatewaySchema", "GatewayEdge",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            path: "Sources/Workers/Audit",
+            path: "Sources/Workers",
             swiftSettings: swiftSettings
         ),
         // The all-in-one composition (embedded mode) and the admin CLI.

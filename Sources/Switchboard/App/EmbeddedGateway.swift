@@ -48,7 +48,8 @@ public final class EmbeddedGateway: Sendable {
             staticRoutes: config.routes, store: ports.routes, refreshSeconds: config.routesRefreshSeconds,
             logger: logger)
         self.publisher = AuditPublisher(queue: ports.queue, logger: logger)
-        self.consumer = AuditConsumer(queue: ports.queue, log: ports.requestLog, logger: logger)
+        self.consumer = AuditConsumer(
+            queue: ports.queue, log: ports.requestLog, pricing: config.pricing, logger: logger)
         self.http = UpstreamHTTP(settings: config.upstream)
         self.drain = StreamDrain()
     }
@@ -68,6 +69,7 @@ public final class EmbeddedGateway: Sendable {
             limits: BodyLimits(maxBytes: config.server.maxBodyBytes, maxDepth: config.server.maxJSONDepth),
             drain: drain, responseStore: ports.responses
         ).addRoutes(to: router)
+        BillingService(log: ports.requestLog).addRoutes(to: router)
         router.get("/health") { _, _ in Self.plain("ok") }
         router.get("/ready") { _, _ in Self.plain("ready") }
         if let prometheus {

@@ -20,6 +20,8 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "Comma-separated model aliases the key may use (default: all).") var models: String?
         @Option(help: "Requests per minute for this key.") var rpm: Int?
         @Option(help: "Requests per day for this key.") var rpd: Int?
+        @Flag(help: "An operator's key: it may read any tenant's usage (GET /v1/billing/usage?tenant=…).")
+        var admin = false
 
         func run() async throws {
             guard !tenant.isEmpty else { throw ValidationError("--tenant must not be empty") }
@@ -38,7 +40,7 @@ struct KeysCommand: AsyncParsableCommand {
             let key = APIKey.generate()
             let record = APIKeyRecord(
                 hash: APIKey.hash(key), tenant: tenant, label: label ?? tenant, createdAt: Date(), expiresAt: expiry,
-                models: modelList, rpm: rpm, rpd: rpd)
+                models: modelList, rpm: rpm, rpd: rpd, admin: admin)
             try await options.withPorts(config) { try await $0.keys.create(record) }
             FileHandle.standardError.write(
                 Data(
@@ -56,14 +58,14 @@ struct KeysCommand: AsyncParsableCommand {
             let config = try options.loadConfig()
             let records = try await options.withPorts(config) { try await $0.keys.list(tenant: tenant) }
             let now = Date()
-            var rows = [["KEY ID", "TENANT", "LABEL", "STATUS", "CREATED", "EXPIRES", "MODELS", "RPM", "RPD"]]
+            var rows = [["KEY ID", "TENANT", "LABEL", "STATUS", "CREATED", "EXPIRES", "MODELS", "RPM", "RPD", "ADMIN"]]
             for record in records {
                 let status =
                     record.rejection(at: now) == nil ? "active" : (record.status == .active ? "expired" : "disabled")
                 rows.append([
                     record.keyID, record.tenant, record.label, status, iso(record.createdAt),
                     record.expiresAt.map(iso) ?? "-", record.models?.joined(separator: ",") ?? "*",
-                    record.rpm.map(String.init) ?? "-", record.rpd.map(String.init) ?? "-",
+                    record.rpm.map(String.init) ?? "-", record.rpd.map(String.init) ?? "-", record.admin ? "yes" : "-",
                 ])
             }
             printLine(table(rows))

@@ -4,10 +4,12 @@ import Metrics
 import ServiceLifecycle
 
 /// Moves audit events from the queue into the request log. The log insert is idempotent by request id and the
-/// messages are acknowledged only after it, so a crash at any point neither loses nor duplicates a row.
+/// messages are acknowledged only after it, so a crash at any point neither loses nor duplicates a row. Each
+/// event is priced here, off the request path, at the prices in force on the day of the request.
 public final class AuditConsumer: Service {
     let queue: any MessageQueue
     let log: any RequestLog
+    let pricing: PriceCatalogue
     let logger: Logger
     let batchSize: Int
     /// After a batch smaller than `batchSize`, wait this long before the next one, so that each round trip to
@@ -17,11 +19,12 @@ public final class AuditConsumer: Service {
     let depth = Gauge(label: "switchboard_audit_queue_depth")
 
     public init(
-        queue: any MessageQueue, log: any RequestLog, logger: Logger, batchSize: Int = 500,
-        linger: Duration = .milliseconds(20)
+        queue: any MessageQueue, log: any RequestLog, pricing: PriceCatalogue = .standard(), logger: Logger,
+        batchSize: Int = 500, linger: Duration = .milliseconds(20)
     ) {
         self.queue = queue
         self.log = log
+        self.pricing = pricing
         self.logger = logger
         self.batchSize = batchSize
         self.linger = linger
@@ -53,7 +56,9 @@ public final class AuditConsumer: Service {
             var receipts: [String] = []
             for delivery in deliveries {
                 do {
-                    events.append(try AuditCodec.decode(delivery.payload))
+                    var event = try AuditCodec.decode(delivery.payload)
+                    event.price(with: pricing)
+                    events.append(event)
                 } catch {
                     // Never produced by our encoder; keep the evidence in the log, then drop it from the queue.
                     logger.error(

@@ -54,4 +54,7 @@ public final class MemoryRequestLog: RequestLog {
     public func find(requestID: String) async throws -> AuditEvent? {
         events.withLock { $0.first { $0.requestID == requestID } }
     }
+    public func usage(_ query: UsageQuery) async throws -> UsageData {
+        events.withLock { UsageData.aggregate($0, query: query) }
+    }
 }

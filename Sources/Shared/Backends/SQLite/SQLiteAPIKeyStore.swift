@@ -20,14 +20,14 @@ public struct SQLiteAPIKeyStore: APIKeyStore {
         let models = record.models.map { JSONValue.array($0.map(JSONValue.string)).jsonString }
         try await store.execute(
             """
-            INSERT INTO api_keys (hash, key_id, tenant, label, status, created_at, expires_at, models, rpm, rpd)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO api_keys (hash, key_id, tenant, label, status, created_at, expires_at, models, rpm, rpd, admin)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(record.hash), .text(record.keyID), .text(record.tenant), .text(record.label),
                 .text(record.status.rawValue), .float(record.createdAt.timeIntervalSince1970),
                 SQLiteData(optional: record.expiresAt?.timeIntervalSince1970), SQLiteData(optional: models),
-                SQLiteData(optional: record.rpm), SQLiteData(optional: record.rpd),
+                SQLiteData(optional: record.rpm), SQLiteData(optional: record.rpd), .integer(record.admin ? 1 : 0),
             ])
     }
 
@@ -57,7 +57,8 @@ public struct SQLiteAPIKeyStore: APIKeyStore {
             status: APIKeyRecord.Status(rawValue: row.column("status")?.string ?? "") ?? .disabled,
             createdAt: Date(timeIntervalSince1970: row.column("created_at")?.double ?? 0),
             expiresAt: row.column("expires_at")?.double.map { Date(timeIntervalSince1970: $0) },
-            models: models, rpm: row.column("rpm")?.optionalInt, rpd: row.column("rpd")?.optionalInt)
+            models: models, rpm: row.column("rpm")?.optionalInt, rpd: row.column("rpd")?.optionalInt,
+            admin: (row.column("admin")?.integer ?? 0) != 0)
     }
 }
 

@@ -115,6 +115,22 @@ enum SQLiteMigrations {
                 "CREATE INDEX responses_tenant_created ON responses (tenant, created_at)",
             ]
         ),
+        (
+            4,
+            [
+                // Billing: what usage reports aggregate, as columns; existing rows are filled from their events
+                // (their cost stays unknown: they were written before requests were priced).
+                "ALTER TABLE request_log ADD COLUMN method TEXT",
+                "ALTER TABLE request_log ADD COLUMN key_label TEXT",
+                "ALTER TABLE request_log ADD COLUMN cached_tokens INTEGER",
+                "ALTER TABLE request_log ADD COLUMN cost_pico INTEGER",
+                """
+                UPDATE request_log SET method = json_extract(event, '$.method'),
+                    key_label = json_extract(event, '$.key_label'), cached_tokens = json_extract(event, '$.cached_tokens')
+                """,
+                "ALTER TABLE api_keys ADD COLUMN admin INTEGER NOT NULL DEFAULT 0",
+            ]
+        ),
     ]
 
     static func apply(to store: SQLiteStore) async throws {

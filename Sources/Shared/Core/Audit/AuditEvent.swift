@@ -72,6 +72,10 @@ public struct AuditEvent: Sendable, Equatable {
     public var reasoningTokens: Int?
     /// The billable units of media requests (nil for other requests).
     public var media: MediaUnits?
+    /// What the request cost, priced by the audit consumer when it writes the event to the log.
+    public var cost: USD?
+    /// Why the request has no cost although it used something (its model has no price, for example).
+    public var unpricedReason: String?
 
     public init(
         requestID: String, timestamp: Date, tenant: String? = nil, keyID: String? = nil, keyLabel: String? = nil,
@@ -79,7 +83,7 @@ public struct AuditEvent: Sendable, Equatable {
         attempts: [Attempt] = [], stream: Bool = false, outcome: Outcome, httpStatus: Int, errorCode: String? = nil,
         latencyMs: Double, timeToFirstByteMs: Double? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil,
         cachedTokens: Int? = nil, cacheCreationTokens: Int? = nil, reasoningTokens: Int? = nil,
-        media: MediaUnits? = nil
+        media: MediaUnits? = nil, cost: USD? = nil, unpricedReason: String? = nil
     ) {
         self.requestID = requestID
         self.timestamp = timestamp
@@ -104,6 +108,17 @@ public struct AuditEvent: Sendable, Equatable {
         self.cacheCreationTokens = cacheCreationTokens
         self.reasoningTokens = reasoningTokens
         self.media = media
+        self.cost = cost
+        self.unpricedReason = unpricedReason
+    }
+
+    /// Prices the event with a catalogue, unless it already carries a cost or the reason it has none.
+    public mutating func price(with catalogue: PriceCatalogue) {
+        guard cost == nil && unpricedReason == nil else { return }
+        switch catalogue.cost(of: self) {
+        case .priced(let amount): cost = amount
+        case .unpriced(let reason): unpricedReason = reason
+        }
     }
 
     public var totalTokens: Int? {
@@ -160,6 +175,8 @@ public enum AuditCodec {
         if let value = event.cacheCreationTokens { object["cache_creation_tokens"] = .number(JSONNumber(value)) }
         if let value = event.reasoningTokens { object["reasoning_tokens"] = .number(JSONNumber(value)) }
         event.media?.encode(into: &object)
+        if let cost = event.cost { object["cost_usd"] = cost.json }
+        if let reason = event.unpricedReason { object["cost_unpriced"] = .string(reason) }
         return .object(object)
     }
 
@@ -195,7 +212,11 @@ public enum AuditCodec {
             timeToFirstByteMs: o["ttfb_ms"]?.doubleValue, promptTokens: o["prompt_tokens"]?.intValue,
             completionTokens: o["completion_tokens"]?.intValue, cachedTokens: o["cached_tokens"]?.intValue,
             cacheCreationTokens: o["cache_creation_tokens"]?.intValue, reasoningTokens: o["reasoning_tokens"]?.intValue,
-            media: AuditEvent.MediaUnits(decoding: o))
+            media: AuditEvent.MediaUnits(decoding: o),
+            cost: o["cost_usd"].flatMap { value in
+                if case .number(let number) = value { return USD(number.raw) }
+                return value.stringValue.flatMap(USD.init)
+            }, unpricedReason: o["cost_unpriced"]?.stringValue)
     }
 
     static func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }

@@ -23,10 +23,12 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
     /// Per-key requests per minute / per day; `nil` means no per-key limit.
     public var rpm: Int?
     public var rpd: Int?
+    /// An operator's key: it may read other tenants' usage reports.
+    public var admin: Bool
 
     public init(
         hash: String, tenant: String, label: String, status: Status = .active, createdAt: Date,
-        expiresAt: Date? = nil, models: [String]? = nil, rpm: Int? = nil, rpd: Int? = nil
+        expiresAt: Date? = nil, models: [String]? = nil, rpm: Int? = nil, rpd: Int? = nil, admin: Bool = false
     ) {
         self.hash = hash
         self.tenant = tenant
@@ -37,6 +39,7 @@ public struct APIKeyRecord: Sendable, Equatable, Codable {
         self.models = models
         self.rpm = rpm
         self.rpd = rpd
+        self.admin = admin
     }
 
     public var keyID: String { APIKey.keyID(forHash: hash) }
@@ -60,16 +63,20 @@ public struct Identity: Sendable, Equatable {
     public var keyID: String
     public var keyLabel: String
     public var models: [String]?
+    public var admin: Bool
 
-    public init(tenant: String, keyID: String, keyLabel: String, models: [String]?) {
+    public init(tenant: String, keyID: String, keyLabel: String, models: [String]?, admin: Bool = false) {
         self.tenant = tenant
         self.keyID = keyID
         self.keyLabel = keyLabel
         self.models = models
+        self.admin = admin
     }
 
     public init(_ record: APIKeyRecord) {
-        self.init(tenant: record.tenant, keyID: record.keyID, keyLabel: record.label, models: record.models)
+        self.init(
+            tenant: record.tenant, keyID: record.keyID, keyLabel: record.label, models: record.models,
+            admin: record.admin)
     }
 
     public func allows(model: String) -> Bool {

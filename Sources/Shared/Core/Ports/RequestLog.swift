@@ -6,4 +6,7 @@ public protocol RequestLog: Sendable {
     /// The most recent events, newest first, optionally of one tenant, with an id below `before` for paging.
     func recent(limit: Int, tenant: String?) async throws -> [AuditEvent]
     func find(requestID: String) async throws -> AuditEvent?
+    /// The query's requests aggregated by UTC day, model alias and key, with the models left unpriced; only the
+    /// events `UsageData.counts(_:in:)` accepts are counted.
+    func usage(_ query: UsageQuery) async throws -> UsageData
 }
