@@ -296,8 +296,9 @@ class Gateway:
         return result
 
     def create_key(self, tenant: str, *, label: str | None = None, expires: str | None = None,
-                   models: str | None = None, rpm: int | None = None, rpd: int | None = None) -> str:
-        args = ["keys", "create", "--tenant", tenant]
+                   models: str | None = None, rpm: int | None = None, rpd: int | None = None,
+                   admin: bool = False) -> str:
+        args = ["keys", "create", "--tenant", tenant] + (["--admin"] if admin else [])
         for name, value in (("--label", label), ("--expires", expires), ("--models", models), ("--rpm", rpm),
                             ("--rpd", rpd)):
             if value is not None:

@@ -26,15 +26,26 @@ extension RouterService {
         let result = try await dispatch(
             model: model, kind: .audio, endpoint: endpoint, body: fields, context: context, upload: form
         ) { try await $0.transcribe($1) }
-        if result.contentType.lowercased().hasPrefix("application/json"),
-            let seconds = (try? JSONParser.parse(result.body))?["duration"]?.doubleValue
-        {
+        if let seconds = Self.billedSeconds(result, upload: form) {
             context.audit.update { $0.media = AuditEvent.MediaUnits(audioSeconds: seconds) }
         }
         context.audit.markFirstByte()
         var headers = HTTPFields()
         headers[.contentType] = result.contentType
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: result.body)))
+    }
+
+    /// The audio duration a transcription is billed by: as the upstream reports it (`duration` of verbose JSON,
+    /// `usage.seconds` of plain JSON), else measured from the upload when it is a WAV file.
+    static func billedSeconds(_ result: MediaResult, upload: MultipartForm) -> Double? {
+        if result.contentType.lowercased().hasPrefix("application/json"), let json = try? JSONParser.parse(result.body)
+        {
+            if let seconds = json["duration"]?.doubleValue { return seconds }
+            if json["usage"]?["type"]?.stringValue == "duration", let seconds = json["usage"]?["seconds"]?.doubleValue {
+                return seconds
+            }
+        }
+        return upload.file.flatMap { WAVAudio.duration(of: $0.data) }
     }
 
     /// The upload as a form, within the upload size limits (413 beyond them).

@@ -17,13 +17,8 @@ enum DashboardPages {
     ]
 
     static func addRoutes(to router: Router<GatewayRequestContext>) {
-        // Relative asset references resolve under /dashboard/, so the bare path redirects there.
-        router.get("/dashboard") { _, _ in
-            var headers = HTTPFields()
-            headers[.location] = "/dashboard/"
-            return Response(status: .movedPermanently, headers: headers)
-        }
-        router.get("/dashboard/") { _, _ in try page("index.html") }
+        // Hummingbird matches `/dashboard/` here too.
+        router.get("/dashboard") { _, _ in try page("index.html") }
         router.get("/dashboard/{file}") { _, context in try page(context.parameters.require("file")) }
     }
 
