@@ -198,5 +198,11 @@ import Testing
             path: root.appendingPathComponent("switchboard.example.yaml").path, environment: [:])
         #expect(config.routes.contains { $0.alias == "claude-sonnet" })
         #expect(config.anthropic.defaultMaxTokens == 4096)
+        let sonnet = config.pricing.price(
+            provider: "bedrock", model: "anthropic.claude-sonnet-4-5-20250929-v1:0", on: CalendarDay("2026-11-29")!)
+        #expect(sonnet?.price.cacheWritePerMillion == USD("4.125"))
+        #expect(
+            config.pricing.price(provider: nil, model: "my-finetune", on: CalendarDay("2026-08-01")!)?.price
+                .inputPerMillion == USD("0.25"))
     }
 }

@@ -25,7 +25,10 @@ struct RequestsCommand: AsyncParsableCommand {
                 return
             }
             var rows = [
-                ["TIME", "REQUEST ID", "TENANT", "ALIAS", "PROVIDER/MODEL", "STATUS", "OUTCOME", "TOKENS", "MS"]
+                [
+                    "TIME", "REQUEST ID", "TENANT", "ALIAS", "PROVIDER/MODEL", "STATUS", "OUTCOME", "TOKENS",
+                    "COST USD", "MS",
+                ]
             ]
             for event in events {
                 rows.append([
@@ -33,6 +36,7 @@ struct RequestsCommand: AsyncParsableCommand {
                     event.provider.map { "\($0)/\(event.providerModel ?? "")" } ?? "-", String(event.httpStatus),
                     event.outcome.rawValue,
                     event.totalTokens == nil ? "-" : "\(event.promptTokens ?? 0)+\(event.completionTokens ?? 0)",
+                    event.cost?.description ?? (event.unpricedReason == nil ? "-" : "unpriced"),
                     String(format: "%.1f", event.latencyMs),
                 ])
             }

@@ -58,8 +58,9 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
         }
     }
 
-    // Howard Hinnant's days-from-civil and civil-from-days (proleptic Gregorian).
-    static func days(year: Int, month: Int, day: Int) -> Int {
+    // Howard Hinnant's days-from-civil and civil-from-days (proleptic Gregorian); AWS timestamps use them too.
+    /// Days since 1970-01-01 of a date.
+    public static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -68,7 +69,8 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
         return era * 146_097 + doe - 719_468
     }
 
-    static func civil(_ days: Int) -> (Int, Int, Int) {
+    /// The date of a day counted since 1970-01-01.
+    public static func civil(_ days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
