@@ -197,7 +197,7 @@ let package = Package(
             dependencies: ["GatewayProviders", "GatewayAWS", "GatewayCore", "GatewaySchema", "TestSupport"],
             path: "Tests/ProvidersTests", resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "BackendsTests", dependencies: ["GatewayBackends", "GatewayCore", "GatewaySchema"],
+            name: "BackendsTests", dependencies: ["GatewayBackends", "GatewayCore", "GatewaySchema", "TestSupport"],
             path: "Tests/BackendsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "GatewayTests",

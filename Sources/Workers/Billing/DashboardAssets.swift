@@ -1294,6 +1294,7 @@ input:focus-visible, button:focus-visible {
     border-radius: var(--radius);
     box-shadow: var(--shadow);
     min-width: 0;
+    container-type: inline-size;
 }
 
 .card-label {
@@ -1306,6 +1307,9 @@ input:focus-visible, button:focus-visible {
 
 .card-value {
     font-size: 26px;
+    /* Scale with the card (container query units) so nine to eleven characters such as "$0.000565",
+       "1,234,567" or "$123,456.78" stay on one line; 26px where cqi is not supported. */
+    font-size: clamp(16px, 14.5cqi, 26px);
     font-weight: 650;
     letter-spacing: -0.02em;
     font-variant-numeric: tabular-nums;
@@ -1484,7 +1488,7 @@ tbody tr:hover { background: var(--surface-2); }
     .field-range { grid-column: span 12; }
     .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 10px; }
     .card { padding: 12px; }
-    .card-value { font-size: 21px; }
+    .card-value { font-size: 21px; font-size: clamp(16px, 14.5cqi, 21px); }
     .actions .button { flex: 1 1 0; }
     .status { flex-basis: 100%; }
     .model-name, .key-label { max-width: 200px; }
