@@ -124,10 +124,21 @@ let package = Package(
         ),
         // The all-in-one composition (embedded mode) and the admin CLI.
         .target(
+            name: "GatewayRAG",
+            dependencies: [
+                "GatewayCore", "GatewaySchema", "GatewayProviders", "GatewayEdge", "GatewayRouter",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/RAG/Service",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchboardApp",
             dependencies: [
                 "GatewayCore", "GatewaySchema", "GatewayProviders", "GatewayBackends",
-                "GatewayEdge", "GatewayRouter", "GatewayWorkers",
+                "GatewayEdge", "GatewayRouter", "GatewayWorkers", "GatewayRAG",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -204,7 +215,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardApp", "GatewayCore", "GatewaySchema", "GatewayBackends", "GatewayRouter",
                 "GatewayProviders",
-                "GatewayWorkers", "GatewayEdge",
+                "GatewayWorkers", "GatewayEdge", "GatewayRAG",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -21,7 +21,8 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
                 GatewayPorts(
                     keys: MemoryAPIKeyStore(), quotas: MemoryQuotaStore(), routes: MemoryRouteStore(),
                     queue: MemoryQueue(redeliverAfter: .milliseconds(200)), requestLog: MemoryRequestLog(),
-                    responses: MemoryResponseStore()),
+                    responses: MemoryResponseStore(), vectors: MemoryVectorStore(),
+                    ragJobs: MemoryRAGJobStore()),
                 {}
             )
         case .sqlite:

@@ -34,7 +34,8 @@ import Testing
                 APIKeyRecord(
                     hash: APIKey.hash("sk-admin"), tenant: "ops", label: "ops", createdAt: Date(), admin: true),
             ]), quotas: MemoryQuotaStore(), routes: MemoryRouteStore(), queue: MemoryQueue(),
-            requestLog: try await seeded(), responses: MemoryResponseStore())
+            requestLog: try await seeded(), responses: MemoryResponseStore(), vectors: MemoryVectorStore(),
+            ragJobs: MemoryRAGJobStore())
         try await TestGateway.run(yaml: mockYAML, ports: ports, body)
     }
 

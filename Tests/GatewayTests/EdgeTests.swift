@@ -93,7 +93,9 @@ import Testing
         let ports = GatewayPorts(
             keys: MemoryAPIKeyStore([keyRecord("sb_sk_a", tenant: "acme", models: ["mock"])]),
             quotas: MemoryQuotaStore(),
-            routes: MemoryRouteStore(), queue: MemoryQueue(), requestLog: log, responses: MemoryResponseStore())
+            routes: MemoryRouteStore(), queue: MemoryQueue(), requestLog: log, responses: MemoryResponseStore(),
+            vectors: MemoryVectorStore(),
+            ragJobs: MemoryRAGJobStore())
         let ids = try await TestGateway.run(yaml: mockYAML, ports: ports) { gw in
             var ids: [String: Int] = [:]
             for reply in [

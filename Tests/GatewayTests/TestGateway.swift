@@ -28,7 +28,9 @@ struct TestGateway {
             ports
             ?? GatewayPorts(
                 keys: MemoryAPIKeyStore(keys), quotas: MemoryQuotaStore(), routes: MemoryRouteStore(),
-                queue: MemoryQueue(), requestLog: MemoryRequestLog(), responses: MemoryResponseStore())
+                queue: MemoryQueue(), requestLog: MemoryRequestLog(), responses: MemoryResponseStore(),
+                vectors: MemoryVectorStore(),
+                ragJobs: MemoryRAGJobStore())
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let gateway = EmbeddedGateway(config: config, ports: ports, logger: logger)

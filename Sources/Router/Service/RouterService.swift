@@ -153,25 +153,51 @@ public struct RouterService: Sendable {
         model: String, kind: Route.Kind, endpoint: ProviderEndpoint, body: JSONObject, context: GatewayRequestContext,
         upload: MultipartForm? = nil, _ operation: (any Provider, ProviderCall) async throws -> T
     ) async throws -> T {
-        guard let identity = context.identity else { throw GatewayError.missingAPIKey() }
+        try await call(
+            model: model, kind: kind, endpoint: endpoint, body: body, identity: context.identity, audit: context.audit,
+            requestID: context.requestID, upload: upload, operation
+        ).value
+    }
+
+    /// A model call for other services (RAG): the alias is resolved for `identity` (allow-list, route kind)
+    /// and `operation` runs on its targets with retries, fallbacks and circuit breaking, each attempt recorded
+    /// in `audit`. Returns the value and the target that produced it; failures are `GatewayError`s.
+    public func call<T: Sendable>(
+        model: String, kind: Route.Kind, endpoint: ProviderEndpoint, body: JSONObject, identity: Identity?,
+        audit: AuditRecorder, requestID: String, upload: MultipartForm? = nil,
+        _ operation: (any Provider, ProviderCall) async throws -> T
+    ) async throws -> (value: T, target: RouteTarget) {
+        guard let identity else { throw GatewayError.missingAPIKey() }
         guard identity.allows(model: model) else { throw GatewayError.modelNotAllowed(model) }
         let table = routes.current
         guard let route = table.route(for: model), route.kind == kind else { throw GatewayError.modelNotFound(model) }
         var generator = SystemRandomNumberGenerator()
         let candidates = table.candidates(for: route.alias, using: &generator)
-        let requestID = context.requestID
         do {
-            return try await dispatcher.run(candidates, endpoint: endpoint, audit: context.audit) {
+            let (value, candidate) = try await dispatcher.run(candidates, endpoint: endpoint, audit: audit) {
                 provider, resolved in
                 try await operation(
                     provider,
                     ProviderCall(
                         target: resolved.target, credential: resolved.credential, endpoint: endpoint, body: body,
                         requestID: requestID, upload: upload))
-            }.0
+            }
+            return (value, candidate.target)
         } catch let failure as DispatchFailure {
             throw failure.gatewayError
         }
+    }
+
+    /// Relays a started chat stream as OpenAI SSE (the gateway's id, the alias as `model`, one usage chunk
+    /// last when `includeUsage`), adding `firstChunkFields` to the first chunk.
+    public func relayChat(
+        _ started: StartedStream, alias: String, includeUsage: Bool, audit: AuditRecorder,
+        firstChunkFields: JSONObject = [:]
+    ) -> Response {
+        StreamRelay(
+            alias: alias, endpoint: .chat, includeUsage: includeUsage, audit: audit, drain: drain,
+            firstChunkFields: firstChunkFields
+        ).response(started)
     }
 
     /// Checks the fields the gateway itself relies on; everything else is the upstream's to judge.
@@ -202,7 +228,8 @@ public struct RouterService: Sendable {
         }
     }
 
-    static func json(_ value: JSONValue) -> Response {
+    /// A 200 JSON response.
+    public static func json(_ value: JSONValue) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))

@@ -19,6 +19,8 @@ struct StreamRelay: Sendable {
     let includeUsage: Bool
     let audit: AuditRecorder
     let drain: StreamDrain
+    /// Fields added to the first chunk sent (RAG's `rag_context`).
+    var firstChunkFields: JSONObject = [:]
 
     func response(_ started: StartedStream) -> Response {
         let id: JSONValue = .string(endpoint == .chat ? RandomID.chatCompletionID() : RandomID.completionID())
@@ -29,8 +31,13 @@ struct StreamRelay: Sendable {
             bytes.reserveCapacity(512)
             var iterator = started.chunks.makeAsyncIterator()
             var usageChunk: JSONObject?
+            var extra = relay.firstChunkFields
             func send(_ chunk: JSONObject) async throws {
                 var chunk = chunk
+                if !extra.isEmpty {
+                    for (name, value) in extra { chunk[name] = value }
+                    extra = [:]
+                }
                 chunk["id"] = id
                 chunk["created"] = created
                 chunk["model"] = .string(relay.alias)

@@ -2,6 +2,7 @@ import GatewayBackends
 import GatewayCore
 import GatewayEdge
 import GatewayProviders
+import GatewayRAG
 import GatewayRouter
 import GatewaySchema
 import GatewayWorkers
@@ -26,6 +27,8 @@ public final class EmbeddedGateway: Sendable {
     public let routes: LiveRoutes
     public let publisher: AuditPublisher
     public let consumer: AuditConsumer
+    public let routerService: RouterService
+    let ragWorker: RAGIngestWorker
     public let http: UpstreamHTTP
     public let drain: StreamDrain
     public let logger: Logger
@@ -50,8 +53,21 @@ public final class EmbeddedGateway: Sendable {
         self.publisher = AuditPublisher(queue: ports.queue, logger: logger)
         self.consumer = AuditConsumer(
             queue: ports.queue, log: ports.requestLog, pricing: config.pricing, logger: logger)
-        self.http = UpstreamHTTP(settings: config.upstream)
-        self.drain = StreamDrain()
+        let http = UpstreamHTTP(settings: config.upstream)
+        let drain = StreamDrain()
+        self.http = http
+        self.drain = drain
+        let routerService = RouterService(
+            routes: routes,
+            dispatcher: Dispatcher(
+                registry: ProviderRegistry(config: config, http: http),
+                breakers: CircuitBreakers(settings: config.circuitBreaker), retry: config.retry),
+            limits: BodyLimits(maxBytes: config.server.maxBodyBytes, maxDepth: config.server.maxJSONDepth),
+            drain: drain, responseStore: ports.responses)
+        self.routerService = routerService
+        self.ragWorker = RAGIngestWorker(
+            router: routerService, vectors: ports.vectors, jobs: ports.ragJobs, queue: ports.queue, sink: publisher,
+            logger: logger)
     }
 
     public func buildRouter() -> Router<GatewayRequestContext> {
@@ -61,13 +77,11 @@ public final class EmbeddedGateway: Sendable {
                 keys: KeyCache(store: ports.keys, ttlSeconds: config.keyCacheSeconds), quotas: ports.quotas,
                 policy: QuotaPolicy(tenantRPM: config.limits.tenantRPM, tenantRPD: config.limits.tenantRPD),
                 cors: config.server.cors, sink: publisher))
-        let dispatcher = Dispatcher(
-            registry: ProviderRegistry(config: config, http: http),
-            breakers: CircuitBreakers(settings: config.circuitBreaker), retry: config.retry)
-        RouterService(
-            routes: routes, dispatcher: dispatcher,
-            limits: BodyLimits(maxBytes: config.server.maxBodyBytes, maxDepth: config.server.maxJSONDepth),
-            drain: drain, responseStore: ports.responses
+        routerService.addRoutes(to: router)
+        RAGService(
+            router: routerService, vectors: ports.vectors, jobs: ports.ragJobs, queue: ports.queue,
+            defaults: config.rag,
+            limits: BodyLimits(maxBytes: config.server.maxBodyBytes, maxDepth: config.server.maxJSONDepth)
         ).addRoutes(to: router)
         BillingService(log: ports.requestLog).addRoutes(to: router)
         router.get("/health") { _, _ in Self.plain("ok") }
@@ -105,12 +119,13 @@ public final class EmbeddedGateway: Sendable {
     }
 
     /// Every long-lived part, in start order; a service group shuts them down in reverse: the drain timer
-    /// starts, the HTTP server stops accepting and waits for in-flight requests and streams, then the audit
-    /// publisher flushes to the queue, then the consumer drains the queue into the request log, then the
+    /// starts, the HTTP server stops accepting and waits for in-flight requests and streams, then the RAG
+    /// worker finishes its current document (an unfinished job is redelivered), then the audit publisher
+    /// flushes to the queue, then the consumer drains the queue into the request log, then the
     /// backend services stop.
     public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         backendServices + [
-            consumer, publisher, routes, buildApplication(onServerRunning: onServerRunning),
+            consumer, publisher, ragWorker, routes, buildApplication(onServerRunning: onServerRunning),
             DrainService(
                 drain: drain, timeout: .milliseconds(Int64(config.server.drainTimeoutSeconds * 1000)), logger: logger),
         ]

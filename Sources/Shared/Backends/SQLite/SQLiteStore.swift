@@ -57,11 +57,15 @@ public final class SQLiteStore: Sendable {
     }
 
     /// The embedded backends over this file.
-    public func ports(quotas: any QuotaStore = MemoryQuotaStore()) -> GatewayPorts {
+    /// The ports over this file. `vectors` is the RAG vector store (default: exact search in memory, not
+    /// persisted).
+    public func ports(
+        quotas: any QuotaStore = MemoryQuotaStore(), vectors: any VectorStore = MemoryVectorStore()
+    ) -> GatewayPorts {
         GatewayPorts(
             keys: SQLiteAPIKeyStore(store: self), quotas: quotas, routes: SQLiteRouteStore(store: self),
             queue: SQLiteQueue(store: self), requestLog: SQLiteRequestLog(store: self),
-            responses: SQLiteResponseStore(store: self))
+            responses: SQLiteResponseStore(store: self), vectors: vectors, ragJobs: SQLiteRAGJobStore(store: self))
     }
 }
 
@@ -129,6 +133,15 @@ enum SQLiteMigrations {
                     key_label = json_extract(event, '$.key_label'), cached_tokens = json_extract(event, '$.cached_tokens')
                 """,
                 "ALTER TABLE api_keys ADD COLUMN admin INTEGER NOT NULL DEFAULT 0",
+            ]
+        ),
+        (
+            6,
+            [
+                """
+                CREATE TABLE rag_jobs (
+                    id TEXT PRIMARY KEY, tenant TEXT NOT NULL, job TEXT NOT NULL, updated_at REAL NOT NULL)
+                """
             ]
         ),
     ]

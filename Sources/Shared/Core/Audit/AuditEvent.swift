@@ -72,6 +72,9 @@ public struct AuditEvent: Sendable, Equatable {
     public var reasoningTokens: Int?
     /// The billable units of media requests (nil for other requests).
     public var media: MediaUnits?
+    /// Tokens embedded for a request that also generated (a RAG query embeds its question), with the
+    /// embedding target; `promptTokens` and `completionTokens` are the generation's.
+    public var embedding: EmbeddingUse?
     /// What the request cost, priced by the audit consumer when it writes the event to the log.
     public var cost: USD?
     /// Why the request has no cost although it used something (its model has no price, for example).
@@ -83,7 +86,7 @@ public struct AuditEvent: Sendable, Equatable {
         attempts: [Attempt] = [], stream: Bool = false, outcome: Outcome, httpStatus: Int, errorCode: String? = nil,
         latencyMs: Double, timeToFirstByteMs: Double? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil,
         cachedTokens: Int? = nil, cacheCreationTokens: Int? = nil, reasoningTokens: Int? = nil,
-        media: MediaUnits? = nil, cost: USD? = nil, unpricedReason: String? = nil
+        media: MediaUnits? = nil, embedding: EmbeddingUse? = nil, cost: USD? = nil, unpricedReason: String? = nil
     ) {
         self.requestID = requestID
         self.timestamp = timestamp
@@ -108,6 +111,7 @@ public struct AuditEvent: Sendable, Equatable {
         self.cacheCreationTokens = cacheCreationTokens
         self.reasoningTokens = reasoningTokens
         self.media = media
+        self.embedding = embedding
         self.cost = cost
         self.unpricedReason = unpricedReason
     }
@@ -118,6 +122,19 @@ public struct AuditEvent: Sendable, Equatable {
         switch catalogue.cost(of: self) {
         case .priced(let amount): cost = amount
         case .unpriced(let reason): unpricedReason = reason
+        }
+    }
+
+    /// The embedding part of a request that embeds and generates.
+    public struct EmbeddingUse: Sendable, Equatable {
+        public var provider: String
+        public var model: String
+        public var tokens: Int
+
+        public init(provider: String, model: String, tokens: Int) {
+            self.provider = provider
+            self.model = model
+            self.tokens = tokens
         }
     }
 
@@ -175,6 +192,11 @@ public enum AuditCodec {
         if let value = event.cacheCreationTokens { object["cache_creation_tokens"] = .number(JSONNumber(value)) }
         if let value = event.reasoningTokens { object["reasoning_tokens"] = .number(JSONNumber(value)) }
         event.media?.encode(into: &object)
+        if let embedding = event.embedding {
+            object["embedding_provider"] = .string(embedding.provider)
+            object["embedding_model"] = .string(embedding.model)
+            object["embedding_tokens"] = .number(JSONNumber(embedding.tokens))
+        }
         if let cost = event.cost { object["cost_usd"] = cost.json }
         if let reason = event.unpricedReason { object["cost_unpriced"] = .string(reason) }
         return .object(object)
@@ -213,6 +235,11 @@ public enum AuditCodec {
             completionTokens: o["completion_tokens"]?.intValue, cachedTokens: o["cached_tokens"]?.intValue,
             cacheCreationTokens: o["cache_creation_tokens"]?.intValue, reasoningTokens: o["reasoning_tokens"]?.intValue,
             media: AuditEvent.MediaUnits(decoding: o),
+            embedding: o["embedding_model"]?.stringValue.map { model in
+                AuditEvent.EmbeddingUse(
+                    provider: o["embedding_provider"]?.stringValue ?? "", model: model,
+                    tokens: o["embedding_tokens"]?.intValue ?? 0)
+            },
             cost: o["cost_usd"].flatMap { value in
                 if case .number(let number) = value { return USD(number.raw) }
                 return value.stringValue.flatMap(USD.init)

@@ -27,6 +27,8 @@ public final class AuditRecorder: Sendable {
         public var reasoningTokens: Int?
         /// Billable units of an image or audio request.
         public var media: AuditEvent.MediaUnits?
+        /// The embedding part of a request that also generates (RAG queries).
+        public var embedding: AuditEvent.EmbeddingUse?
         public var timeToFirstByteMs: Double?
         public var errorCode: String?
         /// Set when a stream failed after it began (the HTTP status was already 200).
@@ -84,7 +86,8 @@ public final class AuditRecorder: Sendable {
             errorCode: f.errorCode ?? (clientDisconnected ? "client_disconnect" : nil),
             latencyMs: stopwatch.elapsedMilliseconds, timeToFirstByteMs: f.timeToFirstByteMs,
             promptTokens: f.promptTokens, completionTokens: f.completionTokens, cachedTokens: f.cachedTokens,
-            cacheCreationTokens: f.cacheCreationTokens, reasoningTokens: f.reasoningTokens, media: f.media)
+            cacheCreationTokens: f.cacheCreationTokens, reasoningTokens: f.reasoningTokens, media: f.media,
+            embedding: f.embedding)
     }
 }
 

@@ -12,6 +12,21 @@ extension PriceCatalogue {
     /// provider is free; a failed request that consumed nothing costs nothing; a successful one that reported no
     /// usage is unpriced.
     public func cost(of event: AuditEvent) -> RequestCost {
+        var embeddingCost = USD.zero
+        if let embedding = event.embedding, embedding.tokens > 0, embedding.provider != "mock" {
+            let day = CalendarDay(event.timestamp)
+            guard let found = price(provider: embedding.provider, model: embedding.model, on: day),
+                let input = found.price.inputPerMillion
+            else { return .unpriced(reason: "no price for \(embedding.provider)/\(embedding.model)") }
+            embeddingCost = input.scaled(by: Int128(embedding.tokens), dividedBy: Self.million)
+        }
+        switch generationCost(of: event) {
+        case .priced(let amount): return .priced(amount + embeddingCost)
+        case .unpriced(let reason): return .unpriced(reason: reason)
+        }
+    }
+
+    func generationCost(of event: AuditEvent) -> RequestCost {
         if event.provider == "mock" { return .priced(.zero) }
         let media = event.media
         let hasUnits =

@@ -112,7 +112,7 @@ struct ConfigReader {
                 root, "",
                 allowed: [
                     "listen", "data_dir", "log_level", "log_format", "server", "upstream", "retry", "circuit_breaker",
-                    "limits", "keys", "routes_refresh_seconds", "providers", "routes", "pricing",
+                    "limits", "keys", "routes_refresh_seconds", "providers", "routes", "pricing", "rag",
                 ])
         else { return }
         if let text = string(top, "listen", "") {
@@ -210,6 +210,7 @@ struct ConfigReader {
         }
         if let v = number(top, "routes_refresh_seconds", "") { config.routesRefreshSeconds = v }
         if let value = top["providers"] { readProviders(value, into: &config) }
+        if let value = top["rag"] { readRAG(value, into: &config.rag) }
         if let value = top["pricing"] { config.pricing = .standard(overrides: readPricing(value)) }
         if let value = top["routes"],
             let routes = object(value, "routes", allowed: Array(value.objectValue?.keys ?? []))

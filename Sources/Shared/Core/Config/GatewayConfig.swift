@@ -133,6 +133,8 @@ public struct GatewayConfig: Sendable {
     public var mock = Mock()
     /// Routes from the file (or the defaults); live routes from the route store override them per alias.
     public var routes: [Route] = []
+    /// RAG defaults (`rag` section).
+    public var rag = RAGDefaults()
     /// Prices of models: the built-in list, with the file's `pricing` section replacing whole models.
     public var pricing = PriceCatalogue.standard()
     /// Whether `routes` came from the built-in defaults rather than the file.

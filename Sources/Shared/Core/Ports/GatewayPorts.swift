@@ -6,10 +6,13 @@ public struct GatewayPorts: Sendable {
     public var queue: any MessageQueue
     public var requestLog: any RequestLog
     public var responses: any ResponseStore
+    /// RAG: chunk vectors by tenant and index, and asynchronous ingestion jobs.
+    public var vectors: any VectorStore
+    public var ragJobs: any RAGJobStore
 
     public init(
         keys: any APIKeyStore, quotas: any QuotaStore, routes: any RouteStore, queue: any MessageQueue,
-        requestLog: any RequestLog, responses: any ResponseStore
+        requestLog: any RequestLog, responses: any ResponseStore, vectors: any VectorStore, ragJobs: any RAGJobStore
     ) {
         self.keys = keys
         self.quotas = quotas
@@ -17,5 +20,7 @@ public struct GatewayPorts: Sendable {
         self.queue = queue
         self.requestLog = requestLog
         self.responses = responses
+        self.vectors = vectors
+        self.ragJobs = ragJobs
     }
 }
