@@ -8,21 +8,34 @@ import GatewaySchema
     import Foundation
 #endif
 
-/// Deterministic embeddings of any dimension for the mock provider: feature hashing of lowercased words and
-/// character trigrams into signed buckets, normalised to unit length. Texts that share words get similar
-/// vectors, so retrieval over mock embeddings behaves plausibly (not semantically).
+/// Deterministic embeddings of any dimension for the mock provider: feature hashing of lowercased words
+/// (common English function words left out, repeated words weighted by the square root of their count) and of their character
+/// trigrams into signed buckets, normalised to unit length. Texts that share words get similar vectors, so
+/// retrieval over mock embeddings behaves plausibly (lexically, not semantically).
 public enum MockEmbeddings {
+    static let stopwords: Set<String> = [
+        "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "has", "have", "how",
+        "i", "if", "in", "is", "it", "its", "my", "no", "not", "of", "on", "or", "so", "than", "that", "the",
+        "their", "then", "there", "these", "this", "to", "was", "we", "what", "when", "which", "who", "why",
+        "will", "with", "you", "your",
+    ]
+
     public static func vector(for text: String, dimensions: Int) -> [Float] {
         var vector = [Float](repeating: 0, count: max(1, dimensions))
+        var counts: [Substring: Int] = [:]
         let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }
-        for word in words {
-            add(String(word), weight: 1, to: &vector)
+        for word in words where !stopwords.contains(String(word)) { counts[word, default: 0] += 1 }
+        for (word, count) in counts.sorted(by: { $0.key < $1.key }) {
+            let weight = Float(count).squareRoot()
+            add(String(word), weight: weight, to: &vector)
             let padded = Array(" \(word) ")
             if padded.count >= 3 {
-                for index in 0...(padded.count - 3) { add(String(padded[index..<index + 3]), weight: 0.3, to: &vector) }
+                for index in 0...(padded.count - 3) {
+                    add(String(padded[index..<index + 3]), weight: 0.3 * weight, to: &vector)
+                }
             }
         }
-        if words.isEmpty { add(text, weight: 1, to: &vector) }
+        if counts.isEmpty { add(text, weight: 1, to: &vector) }
         let norm = vector.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
         return norm > 0 ? vector.map { $0 / norm } : vector
     }
