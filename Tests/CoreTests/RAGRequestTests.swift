@@ -180,3 +180,30 @@ import Testing
         #expect(PriceCatalogue.standard().cost(of: unknown) == .unpriced(reason: "no price for openai/mystery-embed"))
     }
 }
+
+@Suite struct RAGConfigTests {
+    @Test func theRagSectionSetsTheDefaultsAndRejectsNonsense() throws {
+        let config = try ConfigLoader.load(
+            yaml: "rag: { index_name: kb, embedding_model: emb, chat_model: smart, chunk_size: 400, chunk_overlap: 50, "
+                + "top_k: 8, sync_max_documents: 5 }", fileName: "f", environment: [:])
+        var expected = RAGDefaults()
+        expected.indexName = "kb"
+        expected.embeddingModel = "emb"
+        expected.chatModel = "smart"
+        expected.chunkSize = 400
+        expected.chunkOverlap = 50
+        expected.topK = 8
+        expected.syncMaxDocuments = 5
+        #expect(config.rag == expected)
+        do {
+            _ = try ConfigLoader.load(
+                yaml: "rag: { index_name: Bad Name, chunk_size: 400, chunk_overlap: 300, top_k: 50, chunks: 1 }",
+                fileName: "f", environment: [:])
+            Issue.record("accepted")
+        } catch {
+            for part in ["rag.index_name", "rag.chunk_overlap", "rag.top_k", "rag.chunks: unknown key"] {
+                #expect(error.description.contains(part), "\(part)")
+            }
+        }
+    }
+}
