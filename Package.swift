@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "GatewayAWS",
             dependencies: [
-                "GatewayCore",
+                "GatewayCore", "GatewaySchema",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -84,6 +84,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Shared/Backends",
+            exclude: ["AWS"],
+            swiftSettings: swiftSettings
+        ),
+        // Port implementations on AWS services (S3 Vectors); kept apart so GatewayBackends stays free of
+        // AsyncHTTPClient and AWS.
+        .target(
+            name: "GatewayAWSBackends",
+            dependencies: [
+                "GatewayAWS", "GatewayCore", "GatewaySchema",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Shared/Backends/AWS",
             swiftSettings: swiftSettings
         ),
         // Services.
@@ -195,7 +207,7 @@ let package = Package(
         .testTarget(
             name: "AWSTests",
             dependencies: [
-                "GatewayAWS", "GatewayCore", "TestSupport",
+                "GatewayAWS", "GatewayCore", "GatewaySchema", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -208,7 +220,11 @@ let package = Package(
             dependencies: ["GatewayProviders", "GatewayAWS", "GatewayCore", "GatewaySchema", "TestSupport"],
             path: "Tests/ProvidersTests", resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "BackendsTests", dependencies: ["GatewayBackends", "GatewayCore", "GatewaySchema", "TestSupport"],
+            name: "BackendsTests",
+            dependencies: [
+                "GatewayBackends", "GatewayAWSBackends", "GatewayAWS", "GatewayCore", "GatewaySchema", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Tests/BackendsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "GatewayTests",

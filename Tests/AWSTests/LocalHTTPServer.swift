@@ -3,13 +3,26 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// A one-route HTTP/1.1 server on 127.0.0.1 that answers every request with a fixed status and body and records
-/// what it received.
+/// A one-route HTTP/1.1 server on 127.0.0.1 that answers every request with a fixed status and body (or, first,
+/// the scripted answers in order) and records what it received.
 final class LocalHTTPServer: Sendable {
     struct Received: Sendable {
         var method: String
         var uri: String
         var authorization: String?
+        var headers: [(name: String, value: String)] = []
+        var body: String = ""
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        }
+    }
+
+    /// One scripted answer.
+    struct Answer: Sendable {
+        var status: Int
+        var body: String
+        var headers: [(name: String, value: String)] = []
     }
 
     let channel: any Channel
@@ -18,6 +31,7 @@ final class LocalHTTPServer: Sendable {
     final class State: Sendable {
         let answer: Mutex<(status: Int, body: String)>
         let received = Mutex<[Received]>([])
+        let script = Mutex<[Answer]>([])
 
         init(status: Int, body: String) {
             answer = Mutex((status, body))
@@ -32,8 +46,10 @@ final class LocalHTTPServer: Sendable {
         self.state = state
     }
 
-    static func start(status: Int = 200, body: String) async throws -> LocalHTTPServer {
+    /// Answers with `script` in order, then with `status`/`body` for every further request.
+    static func start(status: Int = 200, body: String, script: [Answer] = []) async throws -> LocalHTTPServer {
         let state = State(status: status, body: body)
+        state.script.withLock { $0 = script }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -54,6 +70,7 @@ final class LocalHTTPServer: Sendable {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
         let state: State
+        var current: Received?
 
         init(state: State) {
             self.state = state
@@ -62,14 +79,19 @@ final class LocalHTTPServer: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let head):
-                let received = Received(
-                    method: head.method.rawValue, uri: head.uri, authorization: head.headers["authorization"].first)
-                state.received.withLock { $0.append(received) }
-            case .body:
-                break
+                current = Received(
+                    method: head.method.rawValue, uri: head.uri, authorization: head.headers["authorization"].first,
+                    headers: head.headers.map { ($0.name, $0.value) })
+            case .body(let buffer):
+                current?.body += String(buffer: buffer)
             case .end:
-                let (status, body) = state.answer.withLock { $0 }
+                if let current { state.received.withLock { $0.append(current) } }
+                current = nil
+                let scripted = state.script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+                let (status, body): (Int, String) =
+                    scripted.map { ($0.status, $0.body) } ?? state.answer.withLock { ($0.status, $0.body) }
                 var headers = HTTPHeaders()
+                for (name, value) in scripted?.headers ?? [] { headers.add(name: name, value: value) }
                 headers.add(name: "content-type", value: "application/json")
                 headers.add(name: "content-length", value: String(body.utf8.count))
                 headers.add(name: "connection", value: "close")

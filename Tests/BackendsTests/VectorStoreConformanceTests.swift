@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import GatewayAWS
+import GatewayAWSBackends
 import GatewaySchema
 import TestSupport
 import Testing
@@ -10,10 +13,19 @@ import Testing
 /// their test server is configured (CI starts them).
 enum VectorBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory
+    /// S3 Vectors at `SWITCHBOARD_TEST_S3VECTORS_URL` (the fake upstream's base URL in CI, whose search is exact).
+    case s3vectors
 
     var testDescription: String { rawValue }
 
-    static var available: [VectorBackend] { allCases }
+    static var available: [VectorBackend] {
+        allCases.filter { backend in
+            switch backend {
+            case .memory: true
+            case .s3vectors: S3VectorsTestService.baseURL != nil
+            }
+        }
+    }
 
     /// Whether search is exact (approximate indexes are held to a recall bound instead of exact order).
     var exact: Bool { true }
@@ -21,6 +33,9 @@ enum VectorBackend: String, CaseIterable, Sendable, CustomTestStringConvertible 
     func make() async throws -> (any VectorStore, @Sendable () async -> Void) {
         switch self {
         case .memory: return (MemoryVectorStore(), {})
+        case .s3vectors:
+            let (store, teardown) = try await S3VectorsTestService.makeStore()
+            return (store, teardown)
         }
     }
 }

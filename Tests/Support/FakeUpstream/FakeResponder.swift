@@ -26,6 +26,9 @@ struct FakeResponder: HTTPResponder {
         if path.hasPrefix(BedrockRoute.prefix) {
             return await BedrockRuntime(state: state).respond(to: request, body: body)
         }
+        if S3VectorsService.paths.contains(path) {
+            return S3VectorsService(state: state.s3vectors).respond(to: request, body: body)
+        }
         switch (method, path) {
         case (.post, "/v1/messages"):
             return await AnthropicMessages(state: state).respond(to: request, body: body)
@@ -59,6 +62,9 @@ struct FakeResponder: HTTPResponder {
             return JSONResponse.ok(ModelList.body)
         case (.get, "/_fake/requests"):
             return JSONResponse.ok(try state.recorder?.jsonBytes() ?? Data("[]".utf8))
+        case (.delete, "/_fake/s3vectors"):
+            state.s3vectors.reset()
+            return Response(status: .noContent)
         case (.delete, "/_fake/requests"):
             state.recorder?.clear()
             state.flaky.reset()
@@ -92,9 +98,11 @@ struct FakeResponder: HTTPResponder {
         return handler(decoded, behavior)
     }
 
-    /// The OpenAI-compatible API, the Anthropic Messages API, Bedrock runtime and the Google token endpoint.
+    /// The OpenAI-compatible API, the Anthropic Messages API, Bedrock runtime, S3 Vectors and the Google token
+    /// endpoint.
     private static func isRecorded(_ path: String) -> Bool {
         path.hasPrefix("/v1/") || path.hasPrefix(BedrockRoute.prefix) || path == GoogleTokenEndpoint.path
+            || S3VectorsService.paths.contains(path)
     }
 
     private static func recorded(_ request: Request, body: ByteBuffer) -> RecordedRequest {

@@ -10,7 +10,7 @@ struct FakeUpstreamCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard-fake-upstream",
         abstract:
-            "A fast, deterministic fake of OpenAI-compatible, Anthropic, Bedrock and Google token upstreams for tests.",
+            "A fast, deterministic fake of OpenAI-compatible, Anthropic, Bedrock, S3 Vectors and Google token upstreams for tests.",
         discussion: "Prints `listening on <port>` once the socket is bound.")
 
     @Option(help: "Address to bind.")

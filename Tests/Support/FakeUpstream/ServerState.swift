@@ -11,6 +11,8 @@ struct ServerState: Sendable {
     let streamDelayMilliseconds: Int
     /// The fake Google token endpoint's service account, token lifetime and issue counter.
     let googleTokens: GoogleTokens
+    /// The fake S3 Vectors service's buckets, indexes and vectors (`DELETE /_fake/s3vectors` clears them).
+    let s3vectors = S3VectorsState()
     /// Precomputed pieces of the `bench` model's buffered reply.
     let bench = BenchTemplate()
 }
