@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -84,6 +85,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Shared/Backends",
+            exclude: ["Postgres"],
+            swiftSettings: swiftSettings
+        ),
+        // PostgreSQL backends (self-hosted mode): a separate target so nothing else links PostgresNIO.
+        .target(
+            name: "GatewayPostgres",
+            dependencies: [
+                "GatewayCore", "GatewaySchema",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Shared/Backends/Postgres",
             swiftSettings: swiftSettings
         ),
         // Services.
@@ -197,7 +211,11 @@ let package = Package(
             dependencies: ["GatewayProviders", "GatewayAWS", "GatewayCore", "GatewaySchema", "TestSupport"],
             path: "Tests/ProvidersTests", resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "BackendsTests", dependencies: ["GatewayBackends", "GatewayCore", "GatewaySchema", "TestSupport"],
+            name: "BackendsTests",
+            dependencies: [
+                "GatewayBackends", "GatewayPostgres", "GatewayCore", "GatewaySchema", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/BackendsTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "GatewayTests",

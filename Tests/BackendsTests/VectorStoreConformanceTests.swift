@@ -1,4 +1,5 @@
 import Foundation
+import GatewayPostgres
 import GatewaySchema
 import TestSupport
 import Testing
@@ -10,17 +11,25 @@ import Testing
 /// their test server is configured (CI starts them).
 enum VectorBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory
+    /// pgvector, when `SWITCHBOARD_TEST_POSTGRES_URL` names a server (`scripts/postgres start` prints one).
+    case postgres
 
     var testDescription: String { rawValue }
 
-    static var available: [VectorBackend] { allCases }
+    static var available: [VectorBackend] {
+        allCases.filter { $0 != .postgres || PostgresTestServer.url != nil }
+    }
 
-    /// Whether search is exact (approximate indexes are held to a recall bound instead of exact order).
+    /// Whether search is exact (approximate indexes are held to a recall bound instead of exact order). pgvector's
+    /// HNSW (ef_search 100, iterative scan) returns the exact neighbours at this suite's sizes.
     var exact: Bool { true }
 
     func make() async throws -> (any VectorStore, @Sendable () async -> Void) {
         switch self {
         case .memory: return (MemoryVectorStore(), {})
+        case .postgres:
+            let (store, stop) = try await PostgresTestServer.start()
+            return (PostgresVectorStore(store: store), stop)
         }
     }
 }
