@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -84,7 +85,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Shared/Backends",
-            exclude: ["AWS"],
+            exclude: ["AWS", "Postgres"],
             swiftSettings: swiftSettings
         ),
         // Port implementations on AWS services (S3 Vectors); kept apart so GatewayBackends stays free of
@@ -96,6 +97,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Shared/Backends/AWS",
+            swiftSettings: swiftSettings
+        ),
+        // PostgreSQL backends (self-hosted mode): a separate target so nothing else links PostgresNIO.
+        .target(
+            name: "GatewayPostgres",
+            dependencies: [
+                "GatewayCore", "GatewaySchema",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Shared/Backends/Postgres",
             swiftSettings: swiftSettings
         ),
         // Services.
@@ -222,8 +235,10 @@ let package = Package(
         .testTarget(
             name: "BackendsTests",
             dependencies: [
-                "GatewayBackends", "GatewayAWSBackends", "GatewayAWS", "GatewayCore", "GatewaySchema", "TestSupport",
+                "GatewayBackends", "GatewayAWSBackends", "GatewayAWS", "GatewayPostgres", "GatewayCore", "GatewaySchema",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/BackendsTests", swiftSettings: swiftSettings),
         .testTarget(

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import GatewayAWS
 import GatewayAWSBackends
+import GatewayPostgres
 import GatewaySchema
 import TestSupport
 import Testing
@@ -15,6 +16,8 @@ enum VectorBackend: String, CaseIterable, Sendable, CustomTestStringConvertible 
     case memory
     /// S3 Vectors at `SWITCHBOARD_TEST_S3VECTORS_URL` (the fake upstream's base URL in CI, whose search is exact).
     case s3vectors
+    /// pgvector, when `SWITCHBOARD_TEST_POSTGRES_URL` names a server (`scripts/postgres start` prints one).
+    case postgres
 
     var testDescription: String { rawValue }
 
@@ -23,11 +26,13 @@ enum VectorBackend: String, CaseIterable, Sendable, CustomTestStringConvertible 
             switch backend {
             case .memory: true
             case .s3vectors: S3VectorsTestService.baseURL != nil
+            case .postgres: PostgresTestServer.url != nil
             }
         }
     }
 
-    /// Whether search is exact (approximate indexes are held to a recall bound instead of exact order).
+    /// Whether search is exact (approximate indexes are held to a recall bound instead of exact order). pgvector's
+    /// HNSW (ef_search 100, iterative scan) returns the exact neighbours at this suite's sizes.
     var exact: Bool { true }
 
     func make() async throws -> (any VectorStore, @Sendable () async -> Void) {
@@ -36,6 +41,9 @@ enum VectorBackend: String, CaseIterable, Sendable, CustomTestStringConvertible 
         case .s3vectors:
             let (store, teardown) = try await S3VectorsTestService.makeStore()
             return (store, teardown)
+        case .postgres:
+            let (store, stop) = try await PostgresTestServer.start()
+            return (PostgresVectorStore(store: store), stop)
         }
     }
 }

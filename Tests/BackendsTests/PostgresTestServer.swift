@@ -1,0 +1,49 @@
+import Foundation
+import GatewayPostgres
+import Logging
+
+/// The PostgreSQL server of the tests: `SWITCHBOARD_TEST_POSTGRES_URL` (e.g.
+/// `postgres://postgres@127.0.0.1:55432/switchboard_test`, what `scripts/postgres start` prints); tests that
+/// need it are skipped when it is unset.
+enum PostgresTestServer {
+    static var url: String? {
+        ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func configuration(database: String? = nil) throws -> PostgresConfiguration {
+        guard let url else { throw MissingServer() }
+        var configuration = try PostgresConfiguration(url: url, poolSize: 4)
+        if let database { configuration.database = database }
+        return configuration
+    }
+
+    /// A running, migrated store and the function that stops it.
+    static func start(database: String? = nil) async throws -> (PostgresStore, @Sendable () async -> Void) {
+        let (store, stop) = try running(configuration(database: database))
+        do {
+            try await store.migrate()
+        } catch {
+            await stop()
+            throw error
+        }
+        return (store, stop)
+    }
+
+    /// A running store (its pool's `run()` in a task), not yet migrated.
+    static func running(_ configuration: PostgresConfiguration) -> (PostgresStore, @Sendable () async -> Void) {
+        var logger = Logger(label: "test.postgres")
+        // Quiet: PostgresNIO warns when a lease races the pool's `run()` starting in its task (it waits).
+        logger.logLevel = .error
+        let store = PostgresStore(configuration: configuration, logger: logger)
+        let task = Task { try await store.run() }
+        return (
+            store,
+            {
+                task.cancel()
+                _ = await task.result
+            }
+        )
+    }
+
+    struct MissingServer: Error {}
+}
