@@ -163,7 +163,9 @@ let package = Package(
             name: "SwitchboardApp",
             dependencies: [
                 "GatewayCore", "GatewaySchema", "GatewayProviders", "GatewayBackends",
-                "GatewayEdge", "GatewayRouter", "GatewayWorkers", "GatewayRAG",
+                "GatewayEdge", "GatewayRouter", "GatewayWorkers", "GatewayRAG", "GatewayAWS", "GatewayAWSBackends",
+                "GatewayPostgres",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -48,12 +48,14 @@ struct ServeCommand: AsyncParsableCommand {
         let quotas = MemoryQuotaStore()
         let quotaPersistence = QuotaPersistence(quotas: quotas, store: store, logger: logger)
         try await quotaPersistence.restore()
-        var ports = store.ports(quotas: quotas)
+        let vectors = try await VectorStores.open(config, sqlite: store.vectorStore(), logger: logger)
+        var ports = store.ports(quotas: quotas, vectors: vectors.store)
         ports.queue = queue
         try await Self.ensureBootstrapKey(ports: ports, config: config, logger: logger)
 
         let gateway = EmbeddedGateway(
-            config: config, ports: ports, logger: logger, prometheus: registry, backendServices: [quotaPersistence])
+            config: config, ports: ports, logger: logger, prometheus: registry,
+            backendServices: vectors.services + [quotaPersistence])
         logger.info(
             "starting",
             metadata: [
@@ -64,6 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await gateway.run { port in
             printLine("Switchboard listening on http://\(host):\(port)")
         }
+        await vectors.close()
         await store.close()
     }
 

@@ -135,6 +135,8 @@ public struct GatewayConfig: Sendable {
     public var routes: [Route] = []
     /// RAG defaults (`rag` section).
     public var rag = RAGDefaults()
+    /// Where RAG vectors live (`rag.store`).
+    public var ragStore = RAGStoreConfig.sqlite
     /// Prices of models: the built-in list, with the file's `pricing` section replacing whole models.
     public var pricing = PriceCatalogue.standard()
     /// Whether `routes` came from the built-in defaults rather than the file.

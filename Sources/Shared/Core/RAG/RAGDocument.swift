@@ -165,3 +165,15 @@ public struct RAGDefaults: Sendable, Equatable {
         return name
     }
 }
+
+/// Where RAG vectors live (the configuration's `rag.store`).
+public enum RAGStoreConfig: Sendable, Equatable {
+    /// Exact search over chunks kept in the data directory's SQLite file (embedded mode's default).
+    case sqlite
+    /// Exact search in memory, lost at exit (tests, demos).
+    case memory
+    /// PostgreSQL with pgvector (HNSW), at a `postgres://` URL.
+    case postgres(url: String)
+    /// Amazon S3 Vectors: one vector bucket, an index per tenant and index name.
+    case s3vectors(bucket: String, region: String?, baseURL: String?)
+}
