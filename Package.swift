@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "switchboard", targets: ["Switchboard"]),
         .executable(name: "switchboard-fake-upstream", targets: ["FakeUpstream"]),
         .executable(name: "switchboard-bare-proxy", targets: ["BareProxy"]),
+        .executable(name: "switchboard-rag-bench", targets: ["RAGBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -210,6 +211,17 @@ let package = Package(
             path: "Tests/Support/BareProxy",
             swiftSettings: swiftSettings
         ),
+        // The embedded vector index's benchmark (bench/rag/README.md).
+        .executableTarget(
+            name: "RAGBench",
+            dependencies: [
+                "GatewayBackends", "GatewayCore", "GatewaySchema",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/rag",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TestSupport", dependencies: ["GatewayCore"], path: "Tests/Support/Common",
             swiftSettings: swiftSettings),
@@ -237,7 +249,8 @@ let package = Package(
         .testTarget(
             name: "BackendsTests",
             dependencies: [
-                "GatewayBackends", "GatewayAWSBackends", "GatewayAWS", "GatewayPostgres", "GatewayCore", "GatewaySchema",
+                "GatewayBackends", "GatewayAWSBackends", "GatewayAWS", "GatewayPostgres", "GatewayCore",
+                "GatewaySchema",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -4,6 +4,7 @@ import GatewayAWS
 import GatewayAWSBackends
 import GatewayPostgres
 import GatewaySchema
+import Logging
 import TestSupport
 import Testing
 
@@ -14,6 +15,8 @@ import Testing
 /// their test server is configured (CI starts them).
 enum VectorBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory
+    /// The embedded index of SQLite mode.
+    case sqlite
     /// S3 Vectors at `SWITCHBOARD_TEST_S3VECTORS_URL` (the fake upstream's base URL in CI, whose search is exact).
     case s3vectors
     /// pgvector, when `SWITCHBOARD_TEST_POSTGRES_URL` names a server (`scripts/postgres start` prints one).
@@ -24,7 +27,7 @@ enum VectorBackend: String, CaseIterable, Sendable, CustomTestStringConvertible 
     static var available: [VectorBackend] {
         allCases.filter { backend in
             switch backend {
-            case .memory: true
+            case .memory, .sqlite: true
             case .s3vectors: S3VectorsTestService.baseURL != nil
             case .postgres: PostgresTestServer.url != nil
             }
@@ -44,6 +47,19 @@ enum VectorBackend: String, CaseIterable, Sendable, CustomTestStringConvertible 
         case .postgres:
             let (store, stop) = try await PostgresTestServer.start()
             return (PostgresVectorStore(store: store), stop)
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-\(UUID().uuidString)")
+            let store = try await SQLiteStore.open(
+                path: directory.appendingPathComponent("switchboard.db").path, logger: Logger(label: "test"))
+            let vectors = try await store.vectorStore()
+            return (
+                vectors,
+                {
+                    await vectors.close()
+                    await store.close()
+                    try? FileManager.default.removeItem(at: directory)
+                }
+            )
         }
     }
 }
@@ -191,6 +207,57 @@ enum VectorBackend: String, CaseIterable, Sendable, CustomTestStringConvertible 
         let elsewhere = Self.namespace("acme", "small")
         try await store.replaceDocument("b", with: [Self.chunk("b", 0, [1, 0, 0])], in: elsewhere)
         #expect(try await store.dimension(of: elsewhere) == 3)
+        await teardown()
+    }
+
+    @Test(arguments: VectorBackend.available)
+    func aQuerySeesADocumentWhollyBeforeOrAfterItsReplacement(backend: VectorBackend) async throws {
+        let (store, teardown) = try await backend.make()
+        let ns = Self.namespace("acme")
+        // Version v of the manual has 1 + v % 4 chunks, each with text "v<v>".
+        @Sendable func version(_ v: Int) -> [VectorChunk] {
+            (0..<(1 + v % 4)).map {
+                VectorChunk(
+                    documentKey: "manual", chunkIndex: $0, text: "v\(v)", metadata: ["version": .number(JSONNumber(v))],
+                    vector: [1, Float($0) * 0.1, Float(v % 7) * 0.01, 0])
+            }
+        }
+        try await store.replaceDocument("manual", with: version(0), in: ns)
+        try await store.replaceDocument("other", with: [Self.chunk("other", 0, [0, 0, 1, 0])], in: ns)
+        let rounds = 80
+        let problems = try await withThrowingTaskGroup(of: [String].self) { group in
+            group.addTask {
+                for v in 1...rounds { try await store.replaceDocument("manual", with: version(v), in: ns) }
+                return []
+            }
+            for _ in 0..<3 {
+                group.addTask {
+                    var problems: [String] = []
+                    for _ in 0..<rounds {
+                        let matches = try await store.query([1, 0, 0, 0], topK: 10, filter: nil, in: ns)
+                        let manual = matches.filter { $0.documentKey == "manual" }
+                        let texts = Set(manual.map(\.text))
+                        guard texts.count == 1, let text = texts.first, let v = Int(text.dropFirst()),
+                            manual.map(\.chunkIndex).sorted() == Array(0..<(1 + v % 4)),
+                            manual.allSatisfy({ $0.metadata["version"] == .number(JSONNumber(v)) })
+                        else {
+                            problems.append("\(manual.map { "\($0.text)#\($0.chunkIndex)" })")
+                            continue
+                        }
+                        if !matches.contains(where: { $0.documentKey == "other" }) { problems.append("other missing") }
+                    }
+                    return problems
+                }
+            }
+            var all: [String] = []
+            for try await found in group { all += found }
+            return all
+        }
+        #expect(problems.isEmpty, "queries saw a document half-replaced: \(problems.prefix(5))")
+        let final = try await store.query([1, 0, 0, 0], topK: 10, filter: nil, in: ns)
+        #expect(
+            final.filter { $0.documentKey == "manual" }.map(\.text)
+                == Array(repeating: "v\(rounds)", count: 1 + rounds % 4))
         await teardown()
     }
 }

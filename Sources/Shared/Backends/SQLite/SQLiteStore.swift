@@ -11,7 +11,8 @@ import Synchronization
     import Foundation
 #endif
 
-/// The embedded mode's one SQLite file (WAL mode): keys, live routes, the durable queue and the request log.
+/// The embedded mode's one SQLite file (WAL mode): keys, live routes, the durable queue, the request log, stored
+/// responses and the RAG vector index.
 ///
 /// Every store uses single statements (each atomic in SQLite), so one connection can serve concurrent callers
 /// without interleaved transactions. WAL with `synchronous=NORMAL`: a committed write survives a process
@@ -66,6 +67,12 @@ public final class SQLiteStore: Sendable {
             keys: SQLiteAPIKeyStore(store: self), quotas: quotas, routes: SQLiteRouteStore(store: self),
             queue: SQLiteQueue(store: self), requestLog: SQLiteRequestLog(store: self),
             responses: SQLiteResponseStore(store: self), vectors: vectors, ragJobs: SQLiteRAGJobStore(store: self))
+    }
+
+    /// The embedded vector index over this file, on a connection of its own (its writes are transactions, which
+    /// must not take in the other stores' statements). Close it before closing this store.
+    public func vectorStore() async throws -> SQLiteVectorStore {
+        try await SQLiteVectorStore.open(path: path, logger: logger)
     }
 }
 
@@ -133,6 +140,20 @@ enum SQLiteMigrations {
                     key_label = json_extract(event, '$.key_label'), cached_tokens = json_extract(event, '$.cached_tokens')
                 """,
                 "ALTER TABLE api_keys ADD COLUMN admin INTEGER NOT NULL DEFAULT 0",
+            ]
+        ),
+        (
+            5,
+            [
+                // RAG: the embedded vector index (`SQLiteVectorStore`); vectors are little-endian Float32 BLOBs. The BLOB is
+                // the last column, so reading the others never walks its overflow pages.
+                """
+                CREATE TABLE rag_chunks (
+                    tenant TEXT NOT NULL, index_name TEXT NOT NULL, document_key TEXT NOT NULL,
+                    chunk_index INTEGER NOT NULL, dimension INTEGER NOT NULL, text TEXT NOT NULL,
+                    metadata TEXT NOT NULL, vector BLOB NOT NULL,
+                    PRIMARY KEY (tenant, index_name, document_key, chunk_index))
+                """
             ]
         ),
         (

@@ -210,7 +210,9 @@ struct ConfigReader {
         }
         if let v = number(top, "routes_refresh_seconds", "") { config.routesRefreshSeconds = v }
         if let value = top["providers"] { readProviders(value, into: &config) }
-        if let value = top["rag"] { readRAG(value, into: &config.rag, store: &config.ragStore, environment: config.environment) }
+        if let value = top["rag"] {
+            readRAG(value, into: &config.rag, store: &config.ragStore, environment: config.environment)
+        }
         if let value = top["pricing"] { config.pricing = .standard(overrides: readPricing(value)) }
         if let value = top["routes"],
             let routes = object(value, "routes", allowed: Array(value.objectValue?.keys ?? []))

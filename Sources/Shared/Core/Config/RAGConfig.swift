@@ -45,17 +45,21 @@ extension ConfigReader {
             {
                 store = .postgres(url: url)
             } else {
-                problem(join(path, "postgres_url"), "store postgres needs postgres_url or SWITCHBOARD_RAG_POSTGRES_URL (postgres://user@host:port/db)")
+                problem(
+                    join(path, "postgres_url"),
+                    "store postgres needs postgres_url or SWITCHBOARD_RAG_POSTGRES_URL (postgres://user@host:port/db)")
             }
         case "s3vectors":
             let s3Path = join(path, "s3vectors")
-            guard let section = fields["s3vectors"], let s3 = object(section, s3Path, allowed: ["bucket", "region", "base_url"]),
+            guard let section = fields["s3vectors"],
+                let s3 = object(section, s3Path, allowed: ["bucket", "region", "base_url"]),
                 let bucket = string(s3, "bucket", s3Path)
             else {
                 problem(s3Path, "store s3vectors needs s3vectors.bucket")
                 return
             }
-            store = .s3vectors(bucket: bucket, region: string(s3, "region", s3Path), baseURL: string(s3, "base_url", s3Path))
+            store = .s3vectors(
+                bucket: bucket, region: string(s3, "region", s3Path), baseURL: string(s3, "base_url", s3Path))
         default:
             problem(join(path, "store"), "must be sqlite, memory, postgres or s3vectors")
         }
