@@ -1,5 +1,8 @@
+import Dispatch
 import GatewayCore
 import GatewaySchema
+import NIOCore
+import Synchronization
 
 /// One namespace's chunks for exact search: a contiguous row-major matrix of L2-normalised vectors and, per row,
 /// the chunk's document key, chunk index, text and metadata. Replacing or removing a document edits the rows in
@@ -110,35 +113,67 @@ struct VectorRows: Sendable {
 
     /// The `topK` rows nearest to `query` (of `dimension` floats) whose metadata passes `filter`: cosine distance
     /// as `1 − dot` of the normalised vectors, ties by document key then chunk index.
+    /// Below this many floats a search runs on the calling thread; above it, on every core (the scan is bound
+    /// by memory bandwidth, which one core does not saturate).
+    static let parallelThreshold = 4_000_000
+
     func nearest(to query: [Float], topK: Int, filter: MetadataFilter?) -> [VectorMatch] {
         guard topK > 0, count > 0 else { return [] }
         precondition(query.count == dimension, "the query's dimension is checked by the caller")
         let normalisedQuery = VectorMath.normalised(query)
-        var selection = NearestSelection(capacity: min(topK, count))
-        let dimension = dimension
-        let ordered = { (a: Int, b: Int) -> Bool in
-            (documentKeys[a], chunkIndexes[a]) < (documentKeys[b], chunkIndexes[b])
+        let capacity = min(topK, count)
+        let parts = matrix.count >= Self.parallelThreshold ? max(1, min(System.coreCount, 8)) : 1
+        var found: [(distance: Float, row: Int)]
+        if parts == 1 {
+            let selection = scan(0..<count, query: normalisedQuery, capacity: capacity, filter: filter)
+            found = zip(selection.distances, selection.rows).map { (distance: $0, row: $1) }
+        } else {
+            let results = Mutex<[(distance: Float, row: Int)]>([])
+            let rows = self
+            let size = (count + parts - 1) / parts
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let range = min(part * size, rows.count)..<min((part + 1) * size, rows.count)
+                let selection = rows.scan(range, query: normalisedQuery, capacity: capacity, filter: filter)
+                let pairs = zip(selection.distances, selection.rows).map { (distance: $0, row: $1) }
+                results.withLock { $0 += pairs }
+            }
+            found = results.withLock { $0 }
+            found.sort { $0.distance != $1.distance ? $0.distance < $1.distance : ordered($0.row, $1.row) }
+            found = Array(found.prefix(capacity))
         }
+        return found.map { distance, row in
+            VectorMatch(
+                documentKey: documentKeys[row], chunkIndex: chunkIndexes[row], text: texts[row],
+                metadata: metadata[row], distance: distance)
+        }
+    }
+
+    /// Ties at equal distance: by document key, then chunk index.
+    func ordered(_ a: Int, _ b: Int) -> Bool {
+        (documentKeys[a], chunkIndexes[a]) < (documentKeys[b], chunkIndexes[b])
+    }
+
+    /// The best `capacity` rows of `range` for a normalised query.
+    func scan(_ range: Range<Int>, query: [Float], capacity: Int, filter: MetadataFilter?) -> NearestSelection {
+        var selection = NearestSelection(capacity: capacity)
+        let dimension = dimension
+        let ordered = { (a: Int, b: Int) -> Bool in self.ordered(a, b) }
         matrix.withUnsafeBufferPointer { all in
-            normalisedQuery.withUnsafeBufferPointer { queryBuffer in
+            query.withUnsafeBufferPointer { queryBuffer in
                 guard let base = all.baseAddress, let queryBase = queryBuffer.baseAddress else { return }
                 if let filter {
-                    for row in 0..<count where filter.matches(metadata[row]) {
+                    for row in range where filter.matches(metadata[row]) {
                         let dot = VectorMath.dot(queryBase, base + row * dimension, count: dimension)
                         selection.consider(1 - dot, row: row, ordered: ordered)
                     }
                 } else {
-                    for row in 0..<count {
+                    for row in range {
                         let dot = VectorMath.dot(queryBase, base + row * dimension, count: dimension)
                         selection.consider(1 - dot, row: row, ordered: ordered)
                     }
                 }
             }
         }
-        return zip(selection.distances, selection.rows).map { distance, row in
-            VectorMatch(
-                documentKey: documentKeys[row], chunkIndex: chunkIndexes[row], text: texts[row],
-                metadata: metadata[row], distance: distance)
-        }
+        return selection
     }
 }
