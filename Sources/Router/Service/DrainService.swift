@@ -19,6 +19,7 @@ public struct DrainService: Service {
     public func run() async throws {
         try? await gracefulShutdown()
         let drain = self.drain
+        drain.markShuttingDown()
         let timeout = self.timeout
         let logger = self.logger
         logger.info("draining", metadata: ["streams": "\(drain.activeCount)", "timeout": "\(timeout)"])

@@ -109,6 +109,7 @@ public final class StreamDrain: Sendable {
         var next = 0
         var active: [Int: @Sendable () -> Void] = [:]
         var draining = false
+        var shuttingDown = false
     }
     let state: Mutex<State> = Mutex(State())
 
@@ -131,6 +132,12 @@ public final class StreamDrain: Sendable {
     }
 
     public var isDraining: Bool { state.withLock { $0.draining } }
+
+    /// Set when a graceful shutdown begins (before streams are ended): readiness turns false so load balancers
+    /// stop sending new requests while those in flight finish.
+    public var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
+
+    public func markShuttingDown() { state.withLock { $0.shuttingDown = true } }
 
     public var activeCount: Int { state.withLock { $0.active.count } }
 

@@ -85,7 +85,7 @@ public final class EmbeddedGateway: Sendable {
         ).addRoutes(to: router)
         BillingService(log: ports.requestLog).addRoutes(to: router)
         router.get("/health") { _, _ in Self.plain("ok") }
-        router.get("/ready") { _, _ in Self.plain("ready") }
+        router.get("/ready") { _, _ in await self.readiness() }
         if let prometheus {
             router.get("/metrics") { _, _ in
                 var text: [UInt8] = []
@@ -96,6 +96,52 @@ public final class EmbeddedGateway: Sendable {
             }
         }
         return router
+    }
+
+    /// `GET /ready`: 200 when the gateway can serve — its stores answer (the route store is read, the audit
+    /// queue's depth counted) within two seconds and no shutdown has begun; else 503. The body says which check
+    /// failed, never why in detail (no paths or credentials).
+    func readiness() async -> Response {
+        var checks = JSONObject()
+        var ready = true
+        if drain.isShuttingDown {
+            checks["shutdown"] = "in progress"
+            ready = false
+        }
+        let ports = self.ports
+        let probe: @Sendable () async throws -> Int = {
+            _ = try await ports.routes.loadAll()
+            return try await ports.queue.depth(topic: .audit)
+        }
+        do {
+            let depth = try await withThrowingTaskGroup(of: Int?.self) { group in
+                group.addTask { try await probe() }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(2))
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+            if let depth {
+                checks["store"] = "ok"
+                checks["audit_queue_depth"] = .number(JSONNumber(depth))
+            } else {
+                checks["store"] = "timeout"
+                ready = false
+            }
+        } catch {
+            checks["store"] = "error"
+            ready = false
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        let body: JSONValue = ["status": .string(ready ? "ready" : "not_ready"), "checks": .object(checks)]
+        return Response(
+            status: ready ? .ok : .serviceUnavailable, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: body.serialized())))
     }
 
     static func plain(_ text: String) -> Response {
