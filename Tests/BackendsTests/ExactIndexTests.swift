@@ -6,7 +6,8 @@ import Testing
 @testable import GatewayCore
 
 @Suite struct ExactIndexTests {
-    /// Large namespaces are scanned on every core; the merged answer equals one sequential scan, ties included.
+    /// Large namespaces are scanned on every core; the merged answer equals one sequential scan and brute force,
+    /// ties included, with and without filters (one matching nothing).
     @Test func aParallelSearchEqualsASequentialOne() {
         let dimension = 512
         let count = VectorRows.parallelThreshold / dimension + 1_000
@@ -28,13 +29,31 @@ import Testing
             #expect(added)
         }
         #expect(rows.matrix.count >= VectorRows.parallelThreshold)
-        for (query, filter) in [(first, nil), (first, MetadataFilter.compare(field: "n", .eq, 3))] {
+        let other = (0..<dimension).map { _ in Float(random.nextDouble() - 0.5) }
+        for (query, filter) in [
+            (first, nil), (first, MetadataFilter.compare(field: "n", .eq, 3)), (other, nil),
+            (other, MetadataFilter.compare(field: "n", .eq, 99)),
+        ] {
             for topK in [1, 20, 100] {
                 let parallel = rows.nearest(to: query, topK: topK, filter: filter)
                 let sequential = rows.scan(
                     0..<rows.count, query: VectorMath.normalised(query), capacity: topK, filter: filter)
                 #expect(parallel.map(\.chunkIndex) == sequential.rows.map { rows.chunkIndexes[$0] })
                 #expect(parallel.map(\.distance) == sequential.distances)
+                // Both equal brute force in float over every row (the bfloat16 pre-scan loses nothing).
+                let normalised = VectorMath.normalised(query)
+                var exact: [(distance: Float, row: Int)] = []
+                rows.matrix.withUnsafeBufferPointer { all in
+                    normalised.withUnsafeBufferPointer { q in
+                        for row in 0..<rows.count where filter?.matches(rows.metadata[row]) ?? true {
+                            let dot = VectorMath.dot(
+                                q.baseAddress!, all.baseAddress! + row * dimension, count: dimension)
+                            exact.append((1 - dot, row))
+                        }
+                    }
+                }
+                exact.sort { $0.distance != $1.distance ? $0.distance < $1.distance : rows.ordered($0.row, $1.row) }
+                #expect(parallel.map(\.chunkIndex) == exact.prefix(topK).map { rows.chunkIndexes[$0.row] })
             }
         }
     }

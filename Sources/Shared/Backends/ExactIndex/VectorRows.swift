@@ -11,6 +11,9 @@ struct VectorRows: Sendable {
     /// Floats per row; 0 until the first row is added.
     private(set) var dimension: Int
     private(set) var matrix: [Float] = []
+    /// The same rows in bfloat16, scanned first; only rows that may be among the nearest are then scored
+    /// exactly from `matrix`.
+    private(set) var halves: [UInt16] = []
     private(set) var documentKeys: [String] = []
     private(set) var chunkIndexes: [Int] = []
     private(set) var texts: [String] = []
@@ -23,6 +26,7 @@ struct VectorRows: Sendable {
     init(dimension: Int = 0, reservingRows rows: Int = 0) {
         self.dimension = dimension
         matrix.reserveCapacity(dimension * rows)
+        halves.reserveCapacity(dimension * rows)
         documentKeys.reserveCapacity(rows)
         chunkIndexes.reserveCapacity(rows)
         texts.reserveCapacity(rows)
@@ -49,6 +53,7 @@ struct VectorRows: Sendable {
             matrix.removeLast(dimension)
             return false
         }
+        for index in start..<start + dimension { halves.append(VectorMath.bfloat16(matrix[index])) }
         rowsByDocument[documentKey, default: []].append(documentKeys.count)
         documentKeys.append(documentKey)
         chunkIndexes.append(chunkIndex)
@@ -94,6 +99,10 @@ struct VectorRows: Sendable {
                 guard let base = all.baseAddress else { return }
                 (base + row * dimension).update(from: base + last * dimension, count: dimension)
             }
+            halves.withUnsafeMutableBufferPointer { all in
+                guard let base = all.baseAddress else { return }
+                (base + row * dimension).update(from: base + last * dimension, count: dimension)
+            }
             documentKeys[row] = movedKey
             chunkIndexes[row] = chunkIndexes[last]
             texts[row] = texts[last]
@@ -103,6 +112,7 @@ struct VectorRows: Sendable {
             }
         }
         matrix.removeLast(dimension)
+        halves.removeLast(dimension)
         documentKeys.removeLast()
         chunkIndexes.removeLast()
         texts.removeLast()
@@ -153,24 +163,35 @@ struct VectorRows: Sendable {
         (documentKeys[a], chunkIndexes[a]) < (documentKeys[b], chunkIndexes[b])
     }
 
-    /// The best `capacity` rows of `range` for a normalised query.
+    /// The best `capacity` rows of `range` for a normalised query, exactly: a first pass scores every row in
+    /// bfloat16; the rows whose bfloat16 distance could still be within the `capacity`-th best (allowing for
+    /// the bfloat16 error bound on both) are then scored exactly in float.
     func scan(_ range: Range<Int>, query: [Float], capacity: Int, filter: MetadataFilter?) -> NearestSelection {
-        var selection = NearestSelection(capacity: capacity)
         let dimension = dimension
+        let margin = VectorMath.bfloat16DotError
         let ordered = { (a: Int, b: Int) -> Bool in self.ordered(a, b) }
-        matrix.withUnsafeBufferPointer { all in
-            query.withUnsafeBufferPointer { queryBuffer in
-                guard let base = all.baseAddress, let queryBase = queryBuffer.baseAddress else { return }
-                if let filter {
-                    for row in range where filter.matches(metadata[row]) {
-                        let dot = VectorMath.dot(queryBase, base + row * dimension, count: dimension)
-                        selection.consider(1 - dot, row: row, ordered: ordered)
-                    }
-                } else {
-                    for row in range {
-                        let dot = VectorMath.dot(queryBase, base + row * dimension, count: dimension)
-                        selection.consider(1 - dot, row: row, ordered: ordered)
-                    }
+        var approximate = [Float](repeating: .infinity, count: range.count)
+        var upperBounds = NearestSelection(capacity: capacity)
+        var selection = NearestSelection(capacity: capacity)
+        query.withUnsafeBufferPointer { queryBuffer in
+            guard let queryBase = queryBuffer.baseAddress else { return }
+            halves.withUnsafeBufferPointer { all in
+                guard let base = all.baseAddress else { return }
+                for row in range where filter?.matches(metadata[row]) ?? true {
+                    let distance = 1 - VectorMath.dot(queryBase, bfloat16: base + row * dimension, count: dimension)
+                    approximate[row - range.lowerBound] = distance
+                    upperBounds.consider(distance + margin, row: row, ordered: ordered)
+                }
+            }
+            let threshold =
+                upperBounds.distances.count < capacity ? Float.infinity : (upperBounds.distances.last ?? .infinity)
+            matrix.withUnsafeBufferPointer { all in
+                guard let base = all.baseAddress else { return }
+                for (offset, distance) in approximate.enumerated()
+                where distance.isFinite && distance - margin <= threshold {
+                    let row = range.lowerBound + offset
+                    let dot = VectorMath.dot(queryBase, base + row * dimension, count: dimension)
+                    selection.consider(1 - dot, row: row, ordered: ordered)
                 }
             }
         }
