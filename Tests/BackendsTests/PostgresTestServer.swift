@@ -1,6 +1,8 @@
 import Foundation
-import GatewayPostgres
 import Logging
+import PostgresNIO
+
+@testable import GatewayPostgres
 
 /// The PostgreSQL server of the tests: `SWITCHBOARD_TEST_POSTGRES_URL` (e.g.
 /// `postgres://postgres@127.0.0.1:55432/switchboard_test`, what `scripts/postgres start` prints); tests that
@@ -27,6 +29,33 @@ enum PostgresTestServer {
             throw error
         }
         return (store, stop)
+    }
+
+    /// A running, migrated store over a database created for it (`switchboard_t_` and random hex), and the
+    /// function that stops it and drops the database; for suites that need empty tables.
+    static func startInFreshDatabase() async throws -> (PostgresStore, @Sendable () async -> Void) {
+        let database = "switchboard_t_\(UUID().uuidString.prefix(12).lowercased().filter(\.isHexDigit))"
+        try await administer("CREATE DATABASE \(database)")
+        let (store, stop) = try await start(database: database)
+        return (
+            store,
+            {
+                await stop()
+                try? await administer("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+            }
+        )
+    }
+
+    /// Runs one statement (made of fixed text and generated names only) on the test server's own database.
+    static func administer(_ statement: String) async throws {
+        let (admin, stop) = running(try configuration())
+        do {
+            try await admin.execute(PostgresQuery(unsafeSQL: statement))
+        } catch {
+            await stop()
+            throw error
+        }
+        await stop()
     }
 
     /// A running store (its pool's `run()` in a task), not yet migrated.

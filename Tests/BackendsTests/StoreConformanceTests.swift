@@ -1,4 +1,5 @@
 import Foundation
+import GatewayPostgres
 import GatewaySchema
 import Logging
 import Testing
@@ -6,12 +7,20 @@ import Testing
 @testable import GatewayBackends
 @testable import GatewayCore
 
-/// Every implementation of a port must pass the same suite: memory (tests) and SQLite (embedded mode).
+/// Every implementation of a port must pass the same suite: memory (tests), SQLite (embedded mode) and
+/// PostgreSQL (self-hosted mode; listed only when `SWITCHBOARD_TEST_POSTGRES_URL` names a server).
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory
     case sqlite
+    /// Every port but the queue (a `MemoryQueue`) in a fresh database of its own.
+    case postgres
 
     var testDescription: String { rawValue }
+
+    /// The backends this run can test.
+    static var available: [Backend] {
+        allCases.filter { $0 != .postgres || PostgresTestServer.url != nil }
+    }
 
     /// Fresh ports, plus a teardown.
     func makePorts() async throws -> (GatewayPorts, @Sendable () async -> Void) {
@@ -38,6 +47,9 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
                     try? FileManager.default.removeItem(at: directory)
                 }
             )
+        case .postgres:
+            let (store, teardown) = try await PostgresTestServer.startInFreshDatabase()
+            return (store.ports(queue: MemoryQueue(redeliverAfter: .milliseconds(200))), teardown)
         }
     }
 }
@@ -56,7 +68,7 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
 }
 
 @Suite struct StoreConformanceTests {
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func storedResponsesAreScopedToTheirTenant(_ backend: Backend) async throws {
         let (ports, teardown) = try await backend.makePorts()
         defer { Task { await teardown() } }
@@ -76,7 +88,7 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         #expect(try await !ports.responses.delete(id: "resp_1", tenant: "t1"))
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func keysAreFoundByHashListedAndRevoked(_ backend: Backend) async throws {
         let (ports, teardown) = try await backend.makePorts()
         defer { Task { await teardown() } }
@@ -97,7 +109,7 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         #expect(try await !ports.keys.setStatus(keyID: "key_nothere", status: .disabled))
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func routesArePutLoadedAndDeleted(_ backend: Backend) async throws {
         let (ports, teardown) = try await backend.makePorts()
         defer { Task { await teardown() } }
@@ -115,7 +127,7 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         #expect(try await ports.routes.loadAll().map(\.alias) == ["b"])
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func requestLogInsertIsIdempotent(_ backend: Backend) async throws {
         let (ports, teardown) = try await backend.makePorts()
         defer { Task { await teardown() } }
@@ -130,7 +142,7 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         #expect(try await ports.requestLog.insert(many) == 0)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func queueDeliversAtLeastOnceUntilAcknowledged(_ backend: Backend) async throws {
         let (ports, teardown) = try await backend.makePorts()
         defer { Task { await teardown() } }
@@ -153,7 +165,7 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         #expect(try await queue.receive(topic: .media, max: 10, wait: .zero).map(\.payload) == [[9]])
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func receiveWakesUpWhenAMessageIsPublished(_ backend: Backend) async throws {
         let (ports, teardown) = try await backend.makePorts()
         defer { Task { await teardown() } }
@@ -169,11 +181,15 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
     }
 }
 
+/// Every quota store (the memory one for memory and SQLite, `PostgresQuotaStore` for PostgreSQL).
 @Suite struct QuotaStoreTests {
     let now = Date(timeIntervalSince1970: 1_800_000_030)
 
-    @Test func admitsExactlyTheLimitAndDoesNotCountRejections() async throws {
-        let store = MemoryQuotaStore()
+    @Test(arguments: Backend.available)
+    func admitsExactlyTheLimitAndDoesNotCountRejections(_ backend: Backend) async throws {
+        let (ports, teardown) = try await backend.makePorts()
+        defer { Task { await teardown() } }
+        let store = ports.quotas
         let check = QuotaCheck(scope: "tenant:t:rpm", limit: 3, window: .minute)
         var admitted = 0
         for _ in 0..<10 where try await store.consume([check], units: 1, now: now).allowed { admitted += 1 }
@@ -185,8 +201,11 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         #expect(decision.counters[0].used == 4)
     }
 
-    @Test func aRefusalOnOneLimitCountsOnNone() async throws {
-        let store = MemoryQuotaStore()
+    @Test(arguments: Backend.available)
+    func aRefusalOnOneLimitCountsOnNone(_ backend: Backend) async throws {
+        let (ports, teardown) = try await backend.makePorts()
+        defer { Task { await teardown() } }
+        let store = ports.quotas
         let key = QuotaCheck(scope: "key:k:rpm", limit: 100, window: .minute)
         let tenant = QuotaCheck(scope: "tenant:t:rpd", limit: 2, window: .day)
         for _ in 0..<5 { _ = try await store.consume([key, tenant], units: 1, now: now) }
@@ -199,16 +218,24 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         #expect(refused.retryAfter(now: now.unixSeconds) == QuotaWindow.day.end(of: now.unixSeconds) - now.unixSeconds)
     }
 
-    @Test func windowsRollOver() async throws {
-        let store = MemoryQuotaStore()
+    @Test(arguments: Backend.available)
+    func windowsRollOver(_ backend: Backend) async throws {
+        let (ports, teardown) = try await backend.makePorts()
+        defer { Task { await teardown() } }
+        let store = ports.quotas
         let check = QuotaCheck(scope: "tenant:t:rpm", limit: 1, window: .minute)
         #expect(try await store.consume([check], units: 1, now: now).allowed)
         #expect(try await !store.consume([check], units: 1, now: now.addingTimeInterval(29)).allowed)
-        #expect(try await store.consume([check], units: 1, now: now.addingTimeInterval(30)).allowed)
+        let next = try await store.consume([check], units: 1, now: now.addingTimeInterval(30))
+        #expect(next.allowed)
+        #expect(next.counters[0].used == 1 && next.counters[0].resetAt == now.unixSeconds + 90)
     }
 
-    @Test func concurrentConsumersAdmitExactlyTheLimit() async throws {
-        let store = MemoryQuotaStore()
+    @Test(arguments: Backend.available)
+    func concurrentConsumersAdmitExactlyTheLimit(_ backend: Backend) async throws {
+        let (ports, teardown) = try await backend.makePorts()
+        defer { Task { await teardown() } }
+        let store = ports.quotas
         let check = QuotaCheck(scope: "tenant:t:rpm", limit: 100, window: .minute)
         let now = self.now
         let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -216,6 +243,44 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(admitted == 100)
+    }
+}
+
+/// `PostgresQuotaStore` as self-hosted mode runs it: several processes, each with its own pool, counting on
+/// one database.
+@Suite(.enabled(if: PostgresTestServer.url != nil)) struct PostgresQuotaSharingTests {
+    @Test func quotaExactnessWithTwoStoresSharingTheDatabaseUnderConcurrency() async throws {
+        let (first, teardown) = try await PostgresTestServer.startInFreshDatabase()
+        let (second, stopSecond) = PostgresTestServer.running(first.configuration)
+        defer {
+            Task {
+                await stopSecond()
+                await teardown()
+            }
+        }
+        let stores = [PostgresQuotaStore(store: first), PostgresQuotaStore(store: second)]
+        let now = Date(timeIntervalSince1970: 1_800_000_030)
+        // Three checks a request, as the edge makes them; the tenant's per-minute limit is the one that binds.
+        let tenantMinute = QuotaCheck(scope: "tenant:t:rpm", limit: 37, window: .minute)
+        let tenantDay = QuotaCheck(scope: "tenant:t:rpd", limit: 10_000, window: .day)
+        let keyMinute = QuotaCheck(scope: "key:k:rpm", limit: 1_000, window: .minute)
+        let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<200 {
+                // Each process lists the checks in its own order: locking must not depend on it.
+                let checks =
+                    index % 2 == 0 ? [tenantMinute, tenantDay, keyMinute] : [keyMinute, tenantMinute, tenantDay]
+                let store = stores[index % 2]
+                group.addTask { try await store.consume(checks, units: 1, now: now).allowed }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(admitted == tenantMinute.limit)
+        // The refused 163 counted on no counter: each one holds exactly the admitted requests.
+        for check in [tenantMinute, tenantDay, keyMinute] {
+            let probe = QuotaCheck(scope: check.scope, limit: 1_000_000, window: check.window)
+            let decision = try await stores[1].consume([probe], units: 0, now: now)
+            #expect(decision.counters[0].used == tenantMinute.limit, "\(check.scope)")
+        }
     }
 }
 

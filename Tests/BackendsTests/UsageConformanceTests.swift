@@ -32,7 +32,7 @@ import Testing
         event("k", hour: -0.01, cost: "1"), event("l", hour: 72, cost: "1"),
     ]
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.available)
     func aggregatesByDayModelAndKey(backend: Backend) async throws {
         let (ports, teardown) = try await backend.makePorts()
         defer { Task { await teardown() } }

@@ -15,7 +15,8 @@ struct PostgresMigration: Sendable {
 /// whole and leaves the earlier ones applied.
 enum PostgresMigrations {
     static let all: [PostgresMigration] = [
-        PostgresMigration(version: 1, statements: ["CREATE EXTENSION IF NOT EXISTS vector"] + PostgresRAGSchema.tables)
+        PostgresMigration(version: 1, statements: ["CREATE EXTENSION IF NOT EXISTS vector"] + PostgresRAGSchema.tables),
+        PostgresMigration(version: 2, statements: PostgresGatewaySchema.tables),
     ]
 
     static func apply(_ migrations: [PostgresMigration], to store: PostgresStore) async throws {

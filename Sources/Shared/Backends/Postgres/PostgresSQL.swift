@@ -17,6 +17,12 @@ struct PostgresSQL {
         return "$\(bindings.count)"
     }
 
+    /// Binds `value`, or SQL NULL when it is nil, and returns its placeholder.
+    mutating func bind(_ value: (some PostgresDynamicTypeEncodable)?) -> String {
+        if let value { bindings.append(value) } else { bindings.appendNull() }
+        return "$\(bindings.count)"
+    }
+
     mutating func append(_ fragment: String) {
         text += fragment
     }
