@@ -38,6 +38,10 @@ enum VectorBackend: String, CaseIterable, Sendable, CustomTestStringConvertible 
     /// HNSW (ef_search 100, iterative scan) returns the exact neighbours at this suite's sizes.
     var exact: Bool { true }
 
+    /// Whether a replacement is one step for queries. S3 Vectors has no transactions: while a document is
+    /// replaced a query may see some old and some new chunks (documented on `S3VectorsStore` and the port).
+    var atomicReplace: Bool { self != .s3vectors }
+
     func make() async throws -> (any VectorStore, @Sendable () async -> Void) {
         switch self {
         case .memory: return (MemoryVectorStore(), {})
@@ -210,7 +214,7 @@ enum VectorBackend: String, CaseIterable, Sendable, CustomTestStringConvertible 
         await teardown()
     }
 
-    @Test(arguments: VectorBackend.available)
+    @Test(arguments: VectorBackend.available.filter(\.atomicReplace))
     func aQuerySeesADocumentWhollyBeforeOrAfterItsReplacement(backend: VectorBackend) async throws {
         let (store, teardown) = try await backend.make()
         let ns = Self.namespace("acme")

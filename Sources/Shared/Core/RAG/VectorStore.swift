@@ -78,7 +78,8 @@ public enum VectorStoreError: Error, Sendable, Equatable, CustomStringConvertibl
 /// distances; vectors need not be normalised.
 public protocol VectorStore: Sendable {
     /// Replaces every chunk of a document with `chunks` (none: the document is removed), as one step: a query
-    /// sees the old chunks or the new ones, never a mix. Throws `dimensionMismatch` when the namespace
+    /// sees the old chunks or the new ones, never a mix (except on S3 Vectors, which has no transactions: there
+    /// a query during the replacement may see both for a moment; the end state is the same). Throws `dimensionMismatch` when the namespace
     /// already holds vectors of another dimension.
     func replaceDocument(_ key: String, with chunks: [VectorChunk], in namespace: VectorNamespace) async throws
     /// Removes a document's chunks; false when it had none.
