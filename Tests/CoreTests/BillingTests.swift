@@ -166,6 +166,22 @@ import Testing
                 == .unpriced(reason: "no image (hd 999x999) price for dall-e-3"))
     }
 
+    @Test func imageModelsThatReportTokensArePricedOnceByTokensOrByImage() {
+        let media = AuditEvent.MediaUnits(imageCount: 1, imageSize: "1024x1024", imageQuality: "medium")
+        // gpt-image-1 reports tokens; the built-in list prices it per image: the image price, tokens ignored.
+        #expect(cost(event(model: "gpt-image-1", prompt: 50, completion: 4160, media: media)) == "0.042")
+        // With token prices configured, the tokens are the bill and the image is not charged again.
+        var catalogue = PriceCatalogue()
+        catalogue.set(
+            "gpt-image-1",
+            [ModelPrice(inputPerMillion: USD("5"), outputPerMillion: USD("40"), images: ["*": USD("0.25")!])])
+        #expect(
+            catalogue.cost(of: event(model: "gpt-image-1", prompt: 50, completion: 4160, media: media))
+                == .priced(USD("0.16665")!))
+        // An image model without usage is still priced per image.
+        #expect(catalogue.cost(of: event(model: "gpt-image-1", media: media)) == .priced(USD("0.25")!))
+    }
+
     @Test func audioByTheMillisecondAndSpeechByTheCharacter() {
         #expect(cost(event(model: "whisper-1", media: .init(audioSeconds: 7.3))) == "0.00073")
         // Durations count to the millisecond (half a millisecond rounds up): 1 ms of a $0.006 minute.

@@ -43,12 +43,18 @@ extension PriceCatalogue {
         else { return .unpriced(reason: "no price for \(describe(event))") }
         func missing(_ what: String) -> RequestCost { .unpriced(reason: "no \(what) price for \(name)") }
 
+        // Image models that also report tokens (gpt-image) are priced by tokens when the catalogue has token
+        // prices for them, else by the image; never both.
+        let images = media?.imageCount ?? 0
+        let hasTokenPrices = price.inputPerMillion != nil || price.outputPerMillion != nil
+        let byImage = images > 0 && !(hasTokenPrices && (event.promptTokens ?? 0) + (event.completionTokens ?? 0) > 0)
+        let tokenEvent = byImage ? nil : event
         // Token parts are summed over a common denominator (per million) and divided once.
         var perMillion: Int128 = 0
-        let prompt = event.promptTokens ?? 0
-        let cached = event.cachedTokens ?? 0
-        let written = event.cacheCreationTokens ?? 0
-        let completion = event.completionTokens ?? 0
+        let prompt = tokenEvent?.promptTokens ?? 0
+        let cached = tokenEvent?.cachedTokens ?? 0
+        let written = tokenEvent?.cacheCreationTokens ?? 0
+        let completion = tokenEvent?.completionTokens ?? 0
         if prompt > 0 {
             guard let input = price.inputPerMillion else { return missing("input token") }
             let uncached = max(0, prompt - cached - written)
@@ -66,7 +72,8 @@ extension PriceCatalogue {
             perMillion += Int128(characters) * speech.picodollars
         }
         var total = USD(picodollars: USD.divide(perMillion, by: Self.million))
-        if let count = media?.imageCount, count > 0 {
+        if byImage {
+            let count = images
             let quality = media?.imageQuality
             let size = media?.imageSize
             guard let each = price.imagePrice(quality: quality, size: size) else {
