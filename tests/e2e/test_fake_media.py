@@ -46,6 +46,16 @@ def test_image_edits_take_the_sdk_multipart_form(client, fake):
         client.images.edit(model="status-400", image=("fox.png", PNG_1X1, "image/png"), prompt="x")
 
 
+def test_image_variations_take_the_sdk_multipart_form(client, fake):
+    result = client.images.create_variation(image=("fox.png", PNG_1X1, "image/png"), model="dall-e-2", n=3,
+                                            response_format="b64_json", size="256x256")
+    assert len(result.data) == 3 and base64.b64decode(result.data[0].b64_json).startswith(PNG_MAGIC)
+    variations = [r for r in fake.requests() if r["path"] == "/v1/images/variations"]
+    assert variations and variations[-1]["headers"]["content-type"].startswith("multipart/form-data; boundary=")
+    with pytest.raises(openai.BadRequestError):
+        client.images.create_variation(image=("fox.png", b"", "image/png"), model="dall-e-2")
+
+
 def test_gpt_image_reports_usage(client):
     result = client.images.generate(model="gpt-image-1", prompt="a red fox", quality="high", size="1024x1536")
     assert base64.b64decode(result.data[0].b64_json).startswith(PNG_MAGIC)

@@ -110,6 +110,30 @@ def test_image_edits_pass_the_form_through_with_the_model_replaced(client, media
     assert missing.value.status_code == 400
 
 
+def test_image_variations_pass_the_form_through_with_the_model_replaced(client, media_gw, fake):
+    raw = client.images.with_raw_response.create_variation(
+        model="images", image=("fox.png", PNG_1X1, "image/png"), n=2, size="256x256", response_format="b64_json")
+    result = raw.parse()
+    assert len(result.data) == 2 and base64.b64decode(result.data[0].b64_json).startswith(PNG_MAGIC)
+    [upstream] = posts(fake, "/v1/images/variations")
+    raw_body = upstream["raw_body"] or base64.b64decode(upstream["raw_body_base64"]).decode("latin-1")
+    assert 'name="model"\r\n\r\ndall-e-3\r\n' in raw_body, "the alias is replaced by the target's model"
+    assert 'filename="fox.png"' in raw_body and 'name="prompt"' not in raw_body
+    event = media_gw.show_request(raw.headers["x-request-id"])
+    assert (event["image_count"], event["image_size"], event["path"]) == (2, "256x256", "/v1/images/variations")
+    with pytest.raises(openai.BadRequestError) as missing:
+        client.images.create_variation(model="images", image=("fox.png", b"", "image/png"))
+    assert missing.value.body["param"] == "image"
+    with pytest.raises(openai.BadRequestError) as too_many:
+        client.images.create_variation(model="images", image=("fox.png", PNG_1X1, "image/png"), n=11)
+    assert too_many.value.body["param"] == "n"
+
+
+def test_mock_image_variations_default_to_dall_e_2(mock_client):
+    result = mock_client.images.create_variation(image=("fox.png", PNG_1X1, "image/png"), response_format="b64_json")
+    assert base64.b64decode(result.data[0].b64_json).startswith(PNG_MAGIC)
+
+
 def test_mock_image_edits(mock_client):
     result = mock_client.images.edit(model="dall-e-2", image=("fox.png", PNG_1X1, "image/png"), prompt="a hat",
                                      response_format="b64_json")

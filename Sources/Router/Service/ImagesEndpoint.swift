@@ -52,7 +52,31 @@ extension RouterService {
         return imagesResponse(result, request: request, context: context)
     }
 
-    /// The answer of a generation or edit, with the billable units and gpt-image token usage in the audit.
+    /// `POST /v1/images/variations`: OpenAI's multipart form (`image`, `model` (default `dall-e-2`, as on
+    /// OpenAI), `n`, `size`, `response_format`, `user`), routed by `model` and passed upstream with only `model`
+    /// replaced; answered and audited like a generation.
+    func varyImages(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        var form = try await readUpload(request)
+        guard form.parts.contains(where: { $0.name == "image" && $0.filename != nil && !$0.data.isEmpty }) else {
+            throw GatewayError.invalidRequest("'image' is required: the image to make variations of.", param: "image")
+        }
+        if form.field("model")?.isEmpty ?? true { form.set("model", to: "dall-e-2") }
+        var fields = TranscriptionUpload.fields(of: form)
+        let model = try Self.requireModel(fields)
+        if let text = fields["n"]?.stringValue {
+            guard let n = Int(text), (1...10).contains(n) else {
+                throw GatewayError.invalidRequest("'n' must be an integer between 1 and 10.", param: "n")
+            }
+            fields["n"] = .number(JSONNumber(n))
+        }
+        context.audit.update { $0.alias = model }
+        let result = try await dispatch(
+            model: model, kind: .image, endpoint: .imageVariations, body: fields, context: context, upload: form
+        ) { try await $0.varyImages($1) }
+        return imagesResponse(result, request: fields, context: context)
+    }
+
+    /// The answer of a generation, edit or variation, with the billable units and gpt-image token usage in the audit.
     func imagesResponse(_ result: ProviderResult, request body: JSONObject, context: GatewayRequestContext) -> Response
     {
         var out = result.body

@@ -24,6 +24,9 @@ extension RouterService {
         router.post("/v1/images/edits") { request, context in
             try await self.editImages(request, context: context)
         }
+        router.post("/v1/images/variations") { request, context in
+            try await self.varyImages(request, context: context)
+        }
         router.post("/v1/audio/speech") { request, context in
             try await self.speech(request, context: context)
         }

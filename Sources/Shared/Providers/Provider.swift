@@ -8,6 +8,7 @@ public enum ProviderEndpoint: String, Sendable {
     case embeddings
     case imageGenerations = "images/generations"
     case imageEdits = "images/edits"
+    case imageVariations = "images/variations"
     case speech = "audio/speech"
     case transcriptions = "audio/transcriptions"
     case translations = "audio/translations"
@@ -61,6 +62,8 @@ public protocol Provider: Sendable {
     func generateImages(_ call: ProviderCall) async throws -> ProviderResult
     /// Image edits of `call.upload` (OpenAI's multipart form), answered like image generation.
     func editImages(_ call: ProviderCall) async throws -> ProviderResult
+    /// Variations of the image in `call.upload` (OpenAI's multipart form), answered like image generation.
+    func varyImages(_ call: ProviderCall) async throws -> ProviderResult
     /// Text to speech: returns once the upstream accepted the request; the audio is then pumped chunk by chunk.
     func speech(_ call: ProviderCall) async throws -> AudioStream
     /// A transcription or translation of `call.upload` in the requested `response_format`.
@@ -78,6 +81,10 @@ extension Provider {
 
     public func editImages(_ call: ProviderCall) async throws -> ProviderResult {
         throw ProviderError(.badRequest, message: "this provider does not edit images")
+    }
+
+    public func varyImages(_ call: ProviderCall) async throws -> ProviderResult {
+        throw ProviderError(.badRequest, message: "this provider does not make image variations")
     }
 
     public func speech(_ call: ProviderCall) async throws -> AudioStream {

@@ -50,8 +50,8 @@ struct FakeResponder: HTTPResponder {
             }
         case (.post, "/v1/images/generations"):
             return await handle(ImageRequest.self, body) { request, _ in FakeImages().respond(to: request) }
-        case (.post, "/v1/images/edits"):
-            return FakeImageEdits().respond(
+        case (.post, "/v1/images/edits"), (.post, "/v1/images/variations"):
+            return FakeImageEdits(variations: path.hasSuffix("variations")).respond(
                 contentType: request.headers[.contentType] ?? "", body: Array(body.readableBytesView))
         case (.post, "/v1/audio/speech"):
             return await handle(SpeechRequest.self, body) { request, _ in FakeSpeech().respond(to: request) }

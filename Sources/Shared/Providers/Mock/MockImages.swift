@@ -23,6 +23,15 @@ extension MockProvider {
         return try await generateImages(call)
     }
 
+    /// Variations answer like generations of the uploaded image.
+    public func varyImages(_ call: ProviderCall) async throws -> ProviderResult {
+        let image = call.upload?.parts.first { $0.name == "image" && $0.filename != nil }
+        guard let image, !image.data.isEmpty else { throw ProviderError(.badRequest, message: "'image' is required") }
+        var variation = call
+        variation.body["prompt"] = .string("a variation of \(image.filename ?? "the image")")
+        return try await generateImages(variation)
+    }
+
     public func generateImages(_ call: ProviderCall) async throws -> ProviderResult {
         guard let prompt = call.body["prompt"]?.stringValue, !prompt.isEmpty else {
             throw ProviderError(.badRequest, message: "'prompt' is required")

@@ -44,6 +44,15 @@ extension OpenAIProvider {
     }
 
     public func editImages(_ call: ProviderCall) async throws -> ProviderResult {
+        try await postImageUpload(call)
+    }
+
+    public func varyImages(_ call: ProviderCall) async throws -> ProviderResult {
+        try await postImageUpload(call)
+    }
+
+    /// An image edit or variation: the form upstream, the JSON answer back.
+    func postImageUpload(_ call: ProviderCall) async throws -> ProviderResult {
         let result = try await postUpload(call)
         guard case .object(let object)? = try? JSONParser.parse(result.body) else {
             throw ProviderError(

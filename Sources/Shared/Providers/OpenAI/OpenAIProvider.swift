@@ -42,7 +42,8 @@ public struct OpenAIProvider: Provider {
     /// Which upstream endpoint serves a call, given the target's mode.
     func upstreamEndpoints(for call: ProviderCall) -> [ProviderEndpoint] {
         switch (call.endpoint, call.target.endpointMode) {
-        case (.embeddings, _), (.imageGenerations, _), (.imageEdits, _), (.speech, _), (.transcriptions, _),
+        case (.embeddings, _), (.imageGenerations, _), (.imageEdits, _), (.imageVariations, _), (.speech, _),
+            (.transcriptions, _),
             (.translations, _):
             return [call.endpoint]
         case (.chat, .chat): return [.chat]
