@@ -7,6 +7,8 @@ struct Ingestor: Sendable {
     let vectors: any VectorStore
 
     struct Outcome: Sendable {
+        /// Chunks per document, in order.
+        var chunksPerDocument: [Int]
         var chunks: Int
         var tokens: Int
         var target: RouteTarget?
@@ -17,7 +19,7 @@ struct Ingestor: Sendable {
     func ingest(
         _ documents: [RAGDocument], chunker: TextChunker, model: String, namespace: VectorNamespace,
         identity: Identity, audit: AuditRecorder, requestID: String
-    ) async throws -> (Outcome, [Int]) {
+    ) async throws -> Outcome {
         let chunked = documents.map { chunker.chunks(of: $0.text) }
         let embedded = try await embedder.embed(
             Array(chunked.joined()), model: model, identity: identity, audit: audit, requestID: requestID)
@@ -37,6 +39,7 @@ struct Ingestor: Sendable {
                         + "or another index_name.", param: "embedding_model", code: "dimension_mismatch")
             }
         }
-        return (Outcome(chunks: offset, tokens: embedded.tokens, target: embedded.target), chunked.map(\.count))
+        return Outcome(
+            chunksPerDocument: chunked.map(\.count), chunks: offset, tokens: embedded.tokens, target: embedded.target)
     }
 }

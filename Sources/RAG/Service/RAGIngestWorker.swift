@@ -93,7 +93,7 @@ public final class RAGIngestWorker: Service {
         let namespace = VectorNamespace(tenant: message.identity.tenant, index: request.indexName)
         for document in request.documents {
             do {
-                let (outcome, _) = try await ingestor.ingest(
+                let outcome = try await ingestor.ingest(
                     [document], chunker: request.chunker, model: request.embeddingModel, namespace: namespace,
                     identity: message.identity, audit: audit, requestID: message.jobID)
                 job.documentsIngested += 1

@@ -74,7 +74,7 @@ public struct RAGService: Sendable {
             return Response(
                 status: .accepted, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: job.json.serialized())))
         }
-        let (outcome, counts) = try await ingestor.ingest(
+        let outcome = try await ingestor.ingest(
             ingest.documents, chunker: ingest.chunker, model: ingest.embeddingModel, namespace: namespace,
             identity: identity, audit: context.audit, requestID: context.requestID)
         context.audit.update { $0.promptTokens = outcome.tokens }
@@ -83,7 +83,9 @@ public struct RAGService: Sendable {
             "object": "rag.ingest", "index_name": .string(ingest.indexName),
             "embedding_model": .string(ingest.embeddingModel),
             "documents": .array(
-                zip(ingest.documents, counts).map { ["key": .string($0.key), "chunks": .number(JSONNumber($1))] }),
+                zip(ingest.documents, outcome.chunksPerDocument).map {
+                    ["key": .string($0.key), "chunks": .number(JSONNumber($1))]
+                }),
             "chunks": .number(JSONNumber(outcome.chunks)),
             "usage": [
                 "prompt_tokens": .number(JSONNumber(outcome.tokens)),

@@ -17,11 +17,12 @@ public enum VectorStores {
     }
 
     public static func open(
-        _ config: GatewayConfig, sqlite: any VectorStore, logger: Logger
+        _ config: GatewayConfig, sqlite: SQLiteStore, logger: Logger
     ) async throws -> Opened {
         switch config.ragStore {
         case .sqlite:
-            return Opened(store: sqlite, services: [], close: {})
+            let store = try await sqlite.vectorStore()
+            return Opened(store: store, services: [], close: { await store.close() })
         case .memory:
             return Opened(store: MemoryVectorStore(), services: [], close: {})
         case .postgres(let url):

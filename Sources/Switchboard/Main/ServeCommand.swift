@@ -48,8 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         let quotas = MemoryQuotaStore()
         let quotaPersistence = QuotaPersistence(quotas: quotas, store: store, logger: logger)
         try await quotaPersistence.restore()
-        let embeddedVectors = try await store.vectorStore()
-        let vectors = try await VectorStores.open(config, sqlite: embeddedVectors, logger: logger)
+        let vectors = try await VectorStores.open(config, sqlite: store, logger: logger)
         var ports = store.ports(quotas: quotas, vectors: vectors.store)
         ports.queue = queue
         try await Self.ensureBootstrapKey(ports: ports, config: config, logger: logger)
@@ -68,7 +67,6 @@ struct ServeCommand: AsyncParsableCommand {
             printLine("Switchboard listening on http://\(host):\(port)")
         }
         await vectors.close()
-        await embeddedVectors.close()
         await store.close()
     }
 
