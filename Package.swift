@@ -11,6 +11,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "switchboard", targets: ["Switchboard"]),
+        .executable(name: "switchboard-edge", targets: ["SwitchboardEdge"]),
+        .executable(name: "switchboard-router", targets: ["SwitchboardRouter"]),
+        .executable(name: "switchboard-media", targets: ["SwitchboardMedia"]),
+        .executable(name: "switchboard-rag", targets: ["SwitchboardRAG"]),
+        .executable(name: "switchboard-audit", targets: ["SwitchboardAudit"]),
         .executable(name: "switchboard-fake-upstream", targets: ["FakeUpstream"]),
         .executable(name: "switchboard-bare-proxy", targets: ["BareProxy"]),
         .executable(name: "switchboard-rag-bench", targets: ["RAGBench"]),
@@ -118,6 +123,9 @@ let package = Package(
             dependencies: [
                 "GatewayCore", "GatewaySchema",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,6 +154,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Sources/Workers",
+            exclude: ["Main"],
             swiftSettings: swiftSettings
         ),
         // The all-in-one composition (embedded mode) and the admin CLI.
@@ -167,6 +176,7 @@ let package = Package(
                 "GatewayEdge", "GatewayRouter", "GatewayWorkers", "GatewayRAG", "GatewayAWS", "GatewayAWSBackends",
                 "GatewayPostgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -180,12 +190,58 @@ let package = Package(
         .executableTarget(
             name: "Switchboard",
             dependencies: [
-                "SwitchboardApp", "GatewayCore", "GatewayBackends",
+                "SwitchboardApp", "GatewayCore", "GatewayBackends", "GatewayPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Switchboard/Main",
             swiftSettings: swiftSettings
         ),
+        // Self-hosted mode: the launcher the five service binaries share (links Kafka), and the binaries.
+        .target(
+            name: "SwitchboardServices",
+            dependencies: [
+                "SwitchboardApp", "GatewayCore", "GatewayPostgres",  // TEMP-KAFKA
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Switchboard/Services",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SwitchboardEdge",
+            dependencies: [
+                "SwitchboardServices", "GatewayCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Edge/Main", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SwitchboardRouter",
+            dependencies: [
+                "SwitchboardServices", "GatewayCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Router/Main", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SwitchboardMedia",
+            dependencies: [
+                "SwitchboardServices", "GatewayCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Router/MediaMain", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SwitchboardRAG",
+            dependencies: [
+                "SwitchboardServices", "GatewayCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/RAG/Main", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SwitchboardAudit",
+            dependencies: [
+                "SwitchboardServices", "GatewayCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Workers/Main", swiftSettings: swiftSettings),
         // A fake OpenAI-compatible upstream for tests and benchmarks (proven against the openai SDK).
         .executableTarget(
             name: "FakeUpstream",

@@ -20,13 +20,13 @@ import Testing
         func delete(alias: String) async throws -> Bool { throw Down() }
     }
 
-    func gateway(routes: any RouteStore = MemoryRouteStore()) throws -> EmbeddedGateway {
+    func gateway(routes: any RouteStore = MemoryRouteStore()) throws -> GatewayProcess {
         let ports = GatewayPorts(
             keys: MemoryAPIKeyStore(), quotas: MemoryQuotaStore(), routes: routes, queue: MemoryQueue(),
             requestLog: MemoryRequestLog(), responses: MemoryResponseStore(), vectors: MemoryVectorStore(),
             ragJobs: MemoryRAGJobStore())
         let config = try ConfigLoader.load(yaml: mockYAML, fileName: "test.yaml", environment: [:])
-        return EmbeddedGateway(config: config, ports: ports, logger: Logger(label: "test"))
+        return GatewayProcess(config: config, ports: ports, logger: Logger(label: "test"))
     }
 
     final class Collected: Sendable {
@@ -41,7 +41,7 @@ import Testing
         consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
     }
 
-    func body(_ gateway: EmbeddedGateway) async throws -> (Int, JSONValue) {
+    func body(_ gateway: GatewayProcess) async throws -> (Int, JSONValue) {
         let response = await gateway.readiness()
         let collected = Collected()
         try await response.body.write(CollectingWriter(into: collected))
@@ -56,13 +56,13 @@ import Testing
         healthy.drain.markShuttingDown()
         let (after, shutdown) = try await body(healthy)
         #expect(after == 503 && shutdown["checks"]?["shutdown"] == "in progress")
-        await healthy.http.shutdown()
+        await healthy.shutdownClients()
     }
 
     @Test func notReadyWhenTheStoreFails() async throws {
         let broken = try gateway(routes: BrokenRoutes())
         let (status, json) = try await body(broken)
         #expect(status == 503 && json["status"] == "not_ready" && json["checks"]?["store"] == "error")
-        await broken.http.shutdown()
+        await broken.shutdownClients()
     }
 }

@@ -19,7 +19,7 @@ struct TestGateway {
     let ports: GatewayPorts
 
     static func run<T: Sendable>(
-        yaml: String, ports: GatewayPorts? = nil, keys: [APIKeyRecord] = [],
+        yaml: String, ports: GatewayPorts? = nil, keys: [APIKeyRecord] = [], role: ProcessRole = .embedded,
         _ body: @Sendable (TestGateway) async throws -> T
     ) async throws -> T {
         var config = try ConfigLoader.load(yaml: yaml, fileName: "test.yaml", environment: [:])
@@ -33,7 +33,7 @@ struct TestGateway {
                 ragJobs: MemoryRAGJobStore())
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let gateway = EmbeddedGateway(config: config, ports: ports, logger: logger)
+        let gateway = GatewayProcess(config: config, ports: ports, logger: logger, role: role)
         let portBox = Mutex<Int?>(nil)
         let group = ServiceGroup(
             services: gateway.services { port in portBox.withLock { $0 = port } }, logger: logger)
@@ -60,7 +60,7 @@ struct TestGateway {
             try await client.shutdown()
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
-            await gateway.http.shutdown()
+            await gateway.shutdownClients()
             return try result.get()
         }
     }

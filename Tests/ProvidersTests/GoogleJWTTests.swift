@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 import GatewaySchema
 import Testing
 import _CryptoExtras

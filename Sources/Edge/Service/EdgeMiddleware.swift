@@ -12,25 +12,41 @@ import Metrics
 
 /// The edge: request id, CORS, API key authentication (status, expiry), quotas, the error envelope, and one
 /// audit event per `/v1` request, emitted after the client has its last byte (or went away).
+///
+/// Behind the edge (self-hosted mode) the same middleware runs in each internal service in `internal` mode: the
+/// identity comes from the edge's signed headers instead of an API key, quotas and CORS were the edge's business,
+/// and the audit event (with the edge's request id) is the service's, since it knows the usage.
 public struct EdgeMiddleware: RouterMiddleware {
     public typealias Context = GatewayRequestContext
 
-    let keys: KeyCache
-    let quotas: any QuotaStore
-    let policy: QuotaPolicy
+    /// How a request proves who it is for.
+    enum Admission: Sendable {
+        case apiKeys(KeyCache, quotas: any QuotaStore, policy: QuotaPolicy)
+        case signedIdentity(IdentitySigner)
+    }
+
+    let admission: Admission
     let cors: GatewayConfig.CORS?
     let sink: any AuditSink
     let clock: any WallClock
     let metrics: EdgeMetrics
 
+    /// The public edge: API keys, quotas, CORS.
     public init(
         keys: KeyCache, quotas: any QuotaStore, policy: QuotaPolicy, cors: GatewayConfig.CORS?, sink: any AuditSink,
         clock: any WallClock = SystemWallClock()
     ) {
-        self.keys = keys
-        self.quotas = quotas
-        self.policy = policy
+        self.admission = .apiKeys(keys, quotas: quotas, policy: policy)
         self.cors = cors
+        self.sink = sink
+        self.clock = clock
+        self.metrics = EdgeMetrics()
+    }
+
+    /// An internal service: only requests the edge signed for (`IdentitySigner`) are admitted.
+    public init(internal signer: IdentitySigner, sink: any AuditSink, clock: any WallClock = SystemWallClock()) {
+        self.admission = .signedIdentity(signer)
+        self.cors = nil
         self.sink = sink
         self.clock = clock
         self.metrics = EdgeMetrics()
@@ -56,41 +72,44 @@ public struct EdgeMiddleware: RouterMiddleware {
             CORSHeaders.apply(cors, request: request, preflight: true, to: &response.headers)
             return response
         }
+        var context = context
+        var rejection: GatewayError?
+        if case .signedIdentity(let signer) = admission {
+            do {
+                context.adopt(
+                    try signer.verify(
+                        identity: request.headers[Self.identityHeader],
+                        signature: request.headers[Self.signatureHeader],
+                        method: method, path: path, now: clock.now()))
+            } catch {
+                rejection = error
+            }
+        }
         let audit = context.audit
         audit.update {
             $0.method = method
             $0.path = path
         }
-        var context = context
         var decision: QuotaDecision?
         var response: Response
         do {
-            let record = try await authenticate(request)
-            context.identity = Identity(record)
-            audit.update {
-                $0.tenant = record.tenant
-                $0.keyID = record.keyID
-                $0.keyLabel = record.label
+            if let rejection { throw rejection }
+            let identity: Identity
+            switch admission {
+            case .apiKeys(let keys, let quotas, let policy):
+                let record = try await authenticate(request, keys: keys)
+                identity = Identity(record)
+                decision = try await consumeQuota(record, quotas: quotas, policy: policy, context: context)
+                if let decision, let limited = rateLimited(decision) { throw limited }
+            case .signedIdentity:
+                guard let adopted = context.identity else { throw IdentitySigner.rejected() }
+                identity = adopted
             }
-            let checks = policy.checks(for: record)
-            if !checks.isEmpty {
-                let now = clock.now()
-                let result: QuotaDecision
-                do {
-                    result = try await quotas.consume(checks, units: 1, now: now)
-                } catch {
-                    context.logger.error("quota store failed", metadata: ["error": "\(error)"])
-                    throw GatewayError.serviceUnavailable("The rate limiter is unavailable; retry shortly.")
-                }
-                decision = result
-                if !result.allowed, let exceeded = result.exceeded {
-                    let retry = result.retryAfter(now: now.unixSeconds)
-                    let scope = exceeded.check.scope.hasPrefix("key:") ? "API key" : "organization"
-                    let window = exceeded.check.window == .minute ? "requests per minute" : "requests per day"
-                    throw GatewayError.rateLimited(
-                        "Rate limit reached for this \(scope): \(exceeded.check.limit) \(window). "
-                            + "Try again in \(retry)s.", retryAfterSeconds: retry)
-                }
+            context.identity = identity
+            audit.update {
+                $0.tenant = identity.tenant
+                $0.keyID = identity.keyID
+                $0.keyLabel = identity.keyLabel
             }
             response = try await next(request, context)
         } catch {
@@ -107,7 +126,32 @@ public struct EdgeMiddleware: RouterMiddleware {
         return finishAudit(response, audit: audit)
     }
 
-    func authenticate(_ request: Request) async throws -> APIKeyRecord {
+    /// Counts this request against the key's and tenant's limits; nil when none apply.
+    func consumeQuota(
+        _ record: APIKeyRecord, quotas: any QuotaStore, policy: QuotaPolicy, context: Context
+    ) async throws -> QuotaDecision? {
+        let checks = policy.checks(for: record)
+        if checks.isEmpty { return nil }
+        do {
+            return try await quotas.consume(checks, units: 1, now: clock.now())
+        } catch {
+            context.logger.error("quota store failed", metadata: ["error": "\(error)"])
+            throw GatewayError.serviceUnavailable("The rate limiter is unavailable; retry shortly.")
+        }
+    }
+
+    /// The 429 for a request over a limit, else nil.
+    func rateLimited(_ decision: QuotaDecision) -> GatewayError? {
+        guard !decision.allowed, let exceeded = decision.exceeded else { return nil }
+        let retry = decision.retryAfter(now: clock.now().unixSeconds)
+        let scope = exceeded.check.scope.hasPrefix("key:") ? "API key" : "organization"
+        let window = exceeded.check.window == .minute ? "requests per minute" : "requests per day"
+        return GatewayError.rateLimited(
+            "Rate limit reached for this \(scope): \(exceeded.check.limit) \(window). Try again in \(retry)s.",
+            retryAfterSeconds: retry)
+    }
+
+    func authenticate(_ request: Request, keys: KeyCache) async throws -> APIKeyRecord {
         guard let header = request.headers[.authorization] else { throw GatewayError.missingAPIKey() }
         var token = Substring(header)
         if token.lowercased().hasPrefix("bearer ") {
@@ -127,6 +171,9 @@ public struct EdgeMiddleware: RouterMiddleware {
         if let reason = record.rejection(at: clock.now()) { throw GatewayError.invalidAPIKey(reason) }
         return record
     }
+
+    static let identityHeader = HTTPField.Name(IdentitySigner.identityHeader)!
+    static let signatureHeader = HTTPField.Name(IdentitySigner.signatureHeader)!
 
     /// Emit the audit event. A complete (buffered) body is handed to the server in one write, so its event is
     /// emitted now (emitting is an in-memory append; the durable publish happens later, off the response path),

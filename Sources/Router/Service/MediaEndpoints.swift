@@ -17,7 +17,8 @@ extension RouterService {
     /// The most audio the JSON variant of speech buffers.
     static let speechJSONLimitBytes = 64 * 1024 * 1024
 
-    func addMediaRoutes(to router: Router<GatewayRequestContext>) {
+    /// Images and audio: `switchboard-media` in self-hosted mode.
+    public func addMediaRoutes(to router: Router<GatewayRequestContext>) {
         router.post("/v1/images/generations") { request, context in
             try await self.generateImages(request, context: context)
         }

@@ -34,7 +34,14 @@ public struct RouterService: Sendable {
     }
 
     /// Register the router's endpoints.
+    /// Every endpoint this service answers in embedded mode: the model endpoints and the media endpoints.
     public func addRoutes(to router: Router<GatewayRequestContext>) {
+        addModelRoutes(to: router)
+        addMediaRoutes(to: router)
+    }
+
+    /// Chat, completions, responses, embeddings and models: `switchboard-router` in self-hosted mode.
+    public func addModelRoutes(to router: Router<GatewayRequestContext>) {
         router.post("/v1/chat/completions") { request, context in
             try await self.complete(request, context: context, endpoint: .chat)
         }
@@ -53,7 +60,6 @@ public struct RouterService: Sendable {
         router.post("/v1/embeddings") { request, context in
             try await self.embeddings(request, context: context)
         }
-        addMediaRoutes(to: router)
         router.get("/v1/models") { _, context in
             self.listModels(context: context)
         }

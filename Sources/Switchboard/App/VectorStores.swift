@@ -26,15 +26,9 @@ public enum VectorStores {
         case .memory:
             return Opened(store: MemoryVectorStore(), services: [], close: {})
         case .postgres(let url):
-            let store = PostgresStore(configuration: try PostgresConfiguration(url: url), logger: logger)
-            let pool = Task { try await store.run() }
-            do {
-                try await store.migrate()
-            } catch {
-                pool.cancel()
-                throw error
-            }
-            return Opened(store: PostgresVectorStore(store: store), services: [RunningTask(pool)], close: {})
+            let (store, pool) = try await ProcessBootstrap.postgres(
+                try PostgresConfiguration(url: url), logger: logger, patience: .zero)
+            return Opened(store: PostgresVectorStore(store: store), services: [pool], close: {})
         case .s3vectors(let bucket, let region, let baseURL):
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             let client = S3VectorsClient(
@@ -57,12 +51,15 @@ public enum VectorStores {
 
 /// A task started before the service group (so that start-up could wait on it), run as a service: it is
 /// cancelled on graceful shutdown.
-struct RunningTask: Service {
+public struct RunningTask: Service {
     let task: Task<Void, any Error>
 
     init(_ task: Task<Void, any Error>) { self.task = task }
 
-    func run() async throws {
+    /// Stops the task when no service group runs it (one-shot commands).
+    public func cancel() { task.cancel() }
+
+    public func run() async throws {
         try await cancelWhenGracefulShutdown {
             await withTaskCancellationHandler {
                 _ = await task.result

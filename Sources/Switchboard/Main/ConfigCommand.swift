@@ -34,6 +34,11 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
+        if let postgres = try options.postgresConfiguration {
+            try await options.withPostgres(postgres) { _ in }
+            printLine("PostgreSQL database \(postgres) is up to date")
+            return
+        }
         let config = try options.loadConfig()
         let store = try await options.openStore(config, logger: cliLogger())
         await store.close()

@@ -28,19 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.loadConfig(listen: listen)
-        let level = Logger.Level(rawValue: config.logLevel) ?? .info
-        let format = config.logFormat
-        LoggingSystem.bootstrap { label in
-            if format == "text" {
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
-            return JSONLogHandler(label: label, level: level)
-        }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let logger = Logger(label: "switchboard")
+        let (logger, registry) = ProcessBootstrap.observability(config, label: "switchboard")
 
         let store = try await options.openStore(config, logger: logger)
         let queue = SQLiteQueue(store: store)
@@ -53,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         ports.queue = queue
         try await Self.ensureBootstrapKey(ports: ports, config: config, logger: logger)
 
-        let gateway = EmbeddedGateway(
+        let gateway = GatewayProcess(
             config: config, ports: ports, logger: logger, prometheus: registry,
             backendServices: vectors.services + [quotaPersistence])
         logger.info(

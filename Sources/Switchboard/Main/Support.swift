@@ -1,7 +1,9 @@
 import Foundation
 import GatewayBackends
 import GatewayCore
+import GatewayPostgres
 import Logging
+import SwitchboardApp
 
 #if canImport(Glibc)
     import Glibc
@@ -33,8 +35,36 @@ extension CommonOptions {
         try await SQLiteStore.open(path: Self.databasePath(config), logger: logger)
     }
 
-    /// Runs `body` with the embedded backends over the data directory's SQLite file, closing it afterwards.
+    /// The PostgreSQL database named by `--postgres-url` or `$SWITCHBOARD_POSTGRES_URL`, if any.
+    var postgresConfiguration: PostgresConfiguration? {
+        get throws {
+            guard let url = postgresURL ?? ProcessInfo.processInfo.environment["SWITCHBOARD_POSTGRES_URL"], !url.isEmpty
+            else { return nil }
+            do {
+                return try PostgresConfiguration(url: url, poolSize: 2)
+            } catch {
+                throw CLIError("--postgres-url: \(error.description)")
+            }
+        }
+    }
+
+    /// Runs `body` with a self-hosted deployment's PostgreSQL backends (schema migrated first), closing the pool
+    /// afterwards.
+    func withPostgres<T>(
+        _ configuration: PostgresConfiguration, _ body: (PostgresStore) async throws -> T
+    ) async throws -> T {
+        let (store, pool) = try await ProcessBootstrap.postgres(configuration, logger: cliLogger(), patience: .zero)
+        defer { pool.cancel() }
+        return try await body(store)
+    }
+
+    /// Runs `body` with the backends: a self-hosted deployment's PostgreSQL when one is named, else the embedded
+    /// SQLite file in the data directory, closing it afterwards.
     func withPorts<T>(_ config: GatewayConfig, _ body: (GatewayPorts) async throws -> T) async throws -> T {
+        if let postgres = try postgresConfiguration {
+            // The CLI never touches the queue: audit events are the services' to publish.
+            return try await withPostgres(postgres) { try await body($0.ports(queue: MemoryQueue())) }
+        }
         let store = try await openStore(config, logger: cliLogger())
         do {
             let result = try await body(store.ports())

@@ -9,6 +9,9 @@ struct SwitchboardCommand: AsyncParsableCommand {
         discussion: """
             Embedded mode runs every service in this one process over a SQLite file in the data directory.
             Every subcommand reads the same configuration (--config, then environment variables, then flags).
+            With --postgres-url (or $SWITCHBOARD_POSTGRES_URL) the admin subcommands work on a self-hosted
+            deployment's PostgreSQL database instead; the self-hosted services are the switchboard-edge,
+            switchboard-router, switchboard-media, switchboard-rag and switchboard-audit binaries.
             """,
         subcommands: [
             ServeCommand.self, KeysCommand.self, RoutesCommand.self, RequestsCommand.self, ConfigCommand.self,
@@ -26,4 +29,11 @@ struct CommonOptions: ParsableArguments {
 
     @Option(name: .long, help: "Data directory for the SQLite file (overrides the file and $SWITCHBOARD_DATA_DIR).")
     var dataDir: String?
+
+    @Option(
+        name: .long,
+        help: """
+            Work on a self-hosted deployment's PostgreSQL database instead of the SQLite file (default:             $SWITCHBOARD_POSTGRES_URL). Keys, routes, requests, usage and migrate honour it.
+            """)
+    var postgresURL: String?
 }

@@ -59,6 +59,12 @@ public final class AuditRecorder: Sendable {
         fields.withLock { if $0.timeToFirstByteMs == nil { $0.timeToFirstByteMs = elapsed } }
     }
 
+    /// Another process takes over this request's event (the edge, once an internal service answered: that service
+    /// emits the event under the same request id); `finish` then returns nil here.
+    public func handOff() {
+        finished.withLock { $0 = true }
+    }
+
     /// Builds the event, only the first time it is called (later calls return nil), so a request can never
     /// produce two events.
     public func finish(httpStatus: Int, clientDisconnected: Bool) -> AuditEvent? {

@@ -1,0 +1,105 @@
+import AsyncHTTPClient
+import GatewayCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The edge's forwarding to the internal services (self-hosted mode): a streaming reverse proxy chosen by path
+/// (`InternalService.forPath`). Runs after `EdgeMiddleware`, so only authenticated, admitted requests reach it.
+///
+/// Request and response bodies are streamed both ways, never buffered (SSE events reach the client as the service
+/// writes them); when the client goes away the upstream request is cancelled, which the service sees as a
+/// disconnect. The caller's API key is not forwarded: the identity goes in headers signed with the shared secret
+/// (`IdentitySigner`), which the services verify. A service that cannot be reached answers 503; once a service
+/// answered, its audit event is the service's (the edge hands its own off).
+public struct ReverseProxy: RouterMiddleware {
+    public typealias Context = GatewayRequestContext
+
+    let client: HTTPClient
+    let services: [InternalService: String]
+    let signer: IdentitySigner
+    let clock: any WallClock
+
+    /// `services`: base URL (`http://host:port`, no trailing slash) of each internal service.
+    public init(
+        client: HTTPClient, services: [InternalService: String], signer: IdentitySigner,
+        clock: any WallClock = SystemWallClock()
+    ) {
+        self.client = client
+        self.services = services.mapValues { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.signer = signer
+        self.clock = clock
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard let service = InternalService.forPath(request.uri.path), let base = services[service] else {
+            return try await next(request, context)
+        }
+        var upstream = HTTPClientRequest(url: base + request.uri.description)
+        upstream.method = HTTPMethod(rawValue: request.method.rawValue)
+        upstream.headers = Self.forwardedHeaders(request.headers)
+        upstream.headers.add(name: "x-request-id", value: context.requestID)
+        if let identity = context.identity {
+            let signed = signer.sign(
+                IdentityClaims(
+                    identity: identity, requestID: context.requestID, method: request.method.rawValue,
+                    path: request.uri.path, issuedAt: clock.now().unixSeconds))
+            upstream.headers.add(name: IdentitySigner.identityHeader, value: signed.identity)
+            upstream.headers.add(name: IdentitySigner.signatureHeader, value: signed.signature)
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init) {
+            upstream.body = .stream(request.body, length: .known(Int64(length)))
+        } else if request.headers[.transferEncoding] != nil {
+            upstream.body = .stream(request.body, length: .unknown)
+        }
+        let response: HTTPClientResponse
+        do {
+            // Streams can last long: the client's read (idle) timeout bounds a silent service instead.
+            response = try await client.execute(upstream, timeout: .hours(24), logger: context.logger)
+        } catch {
+            context.logger.warning(
+                "internal service unreachable", metadata: ["service": "\(service)", "error": "\(error)"])
+            throw GatewayError.serviceUnavailable("The \(service) service is unavailable; retry shortly.")
+        }
+        context.audit.handOff()
+        var headers = HTTPFields()
+        for header in response.headers where !Self.hopByHop.contains(header.name.lowercased()) {
+            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+        }
+        let contentLength = response.headers.first(name: "content-length").flatMap(Int.init)
+        let body = response.body
+        return Response(
+            status: HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
+            headers: headers,
+            body: ResponseBody(contentLength: contentLength) { writer in
+                for try await chunk in body { try await writer.write(chunk) }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// Headers that describe one connection (RFC 9110 §7.6.1) and so are not forwarded, plus what only the edge
+    /// may set.
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+        "transfer-encoding", "upgrade", "host", "content-length",
+    ]
+    static let edgeOnly: Set<String> = [
+        "authorization", "x-request-id", IdentitySigner.identityHeader, IdentitySigner.signatureHeader,
+    ]
+
+    /// The client's headers as the service should see them: no hop-by-hop headers, no API key, no identity headers
+    /// a client tried to send.
+    static func forwardedHeaders(_ fields: HTTPFields) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        for field in fields {
+            let name = field.name.canonicalName
+            if hopByHop.contains(name) || edgeOnly.contains(name) { continue }
+            headers.add(name: name, value: field.value)
+        }
+        return headers
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+// TEMP-KAFKA
+import GatewayBackends
+import GatewayCore
+// TEMP-KAFKA import GatewayKafka
+import GatewayPostgres
+import Logging
+import ServiceLifecycle
+import SwitchboardApp
+
+/// Options every self-hosted service binary takes.
+public struct ServiceOptions: ParsableArguments {
+    @Option(
+        name: .long, help: "YAML configuration file (default: $SWITCHBOARD_CONFIG; the same format as embedded mode).")
+    public var config: String?
+
+    @Option(
+        name: .long,
+        help: "Address to listen on, host:port (default: $SWITCHBOARD_LISTEN, else 0.0.0.0 and the service's port).")
+    public var listen: String?
+
+    public init() {}
+}
+
+/// The environment every service reads, for the binaries' `--help`.
+public let selfHostedEnvironmentHelp = """
+    Self-hosted mode: each service is its own process; they share PostgreSQL (keys, routes, quotas, the request
+    log, stored responses, RAG vectors with pgvector) and Kafka (audit events, RAG ingestion jobs). Environment:
+      SWITCHBOARD_POSTGRES_URL         postgres://user:password@host:5432/database (required)
+      SWITCHBOARD_POSTGRES_POOL_SIZE   connections in this process's pool (default 10)
+      SWITCHBOARD_KAFKA_BROKERS        host:9092,host:9092 (required)
+      SWITCHBOARD_KAFKA_PROPERTY_<N>   any librdkafka property, e.g. ..._SECURITY_PROTOCOL=SASL_SSL, ..._SASL_PASSWORD
+      SWITCHBOARD_INTERNAL_SECRET      the same secret (>= 32 bytes) in every service: signs the identity the edge
+                                       forwards (or SWITCHBOARD_INTERNAL_SECRET_FILE)
+      SWITCHBOARD_CONFIG, SWITCHBOARD_LISTEN, SWITCHBOARD_LOG_FORMAT (json|text), SWITCHBOARD_LOG_LEVEL
+    The PostgreSQL schema is migrated at start-up (safe with replicas). GET /health is liveness, GET /ready
+    readiness, GET /metrics Prometheus. SIGTERM drains in-flight streams, flushes the queue, then exits.
+    """
+
+/// Starts one self-hosted service from its environment and configuration and runs it until SIGTERM/SIGINT.
+public enum SelfHostedService {
+    /// `service` nil: the edge.
+    public static func run(_ service: InternalService?, options: ServiceOptions) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let name = service.map { "switchboard-\($0.rawValue)" } ?? "switchboard-edge"
+        var config: GatewayConfig
+        let settings: SelfHostedSettings
+        do {
+            config = try ConfigLoader.load(
+                path: options.config ?? environment["SWITCHBOARD_CONFIG"], environment: environment)
+            settings = try SelfHostedSettings.fromEnvironment(environment) { path in
+                try String(contentsOfFile: path, encoding: .utf8)
+            }
+        } catch let error as SelfHostedSettings.Invalid {
+            throw ValidationError(error.description)
+        } catch let error as ConfigError {
+            throw ValidationError(error.description)
+        }
+        let listen = options.listen ?? environment["SWITCHBOARD_LISTEN"] ?? "0.0.0.0:\(service?.defaultPort ?? 8080)"
+        guard let address = GatewayConfig.Listen(listen) else {
+            throw ValidationError("the listen address must be host:port")
+        }
+        config.listen = address
+        guard let kafka = Optional(1) else {  // TEMP-KAFKA
+            throw ValidationError("SWITCHBOARD_KAFKA_BROKERS is not set (or kafka.brokers in the configuration file)")
+        }
+
+        let (logger, registry) = ProcessBootstrap.observability(config, label: name)
+        let postgresConfiguration: PostgresConfiguration
+        do {
+            postgresConfiguration = try PostgresConfiguration(
+                url: settings.postgresURL, poolSize: settings.postgresPoolSize)
+        } catch {
+            throw ValidationError("SWITCHBOARD_POSTGRES_URL: \(error.description)")
+        }
+        let (store, pool) = try await ProcessBootstrap.postgres(postgresConfiguration, logger: logger)
+        let queue = TempQueue(); _ = kafka  // TEMP-KAFKA
+        let ports = store.ports(queue: queue)
+        let role: ProcessRole =
+            if let service { .service(service, signer: settings.signer) } else {
+                .edge(services: settings.serviceURLs, signer: settings.signer)
+            }
+        let process = GatewayProcess(
+            config: config, ports: ports, logger: logger, prometheus: registry, backendServices: [pool, queue],
+            role: role)
+        logger.info(
+            "starting",
+            metadata: [
+                "service": "\(name)", "listen": "\(config.listen.description)", "database": "\(postgresConfiguration)",
+            ])
+        try await process.run { port in
+            logger.notice("listening", metadata: ["service": "\(name)", "port": "\(port)"])
+            FileHandle.standardOutput.write(Data("\(name) listening on http://\(address.host):\(port)\n".utf8))
+        }
+    }
+}
+final class TempQueue: MessageQueue, Service {
+    let q = MemoryQueue()
+    func publish(_ payloads: [[UInt8]], topic: QueueTopic) async throws { try await q.publish(payloads, topic: topic) }
+    func receive(topic: QueueTopic, max: Int, wait: Duration) async throws -> [QueueDelivery] {
+        try await q.receive(topic: topic, max: max, wait: wait)
+    }
+    func acknowledge(_ receipts: [String], topic: QueueTopic) async throws {
+        try await q.acknowledge(receipts, topic: topic)
+    }
+    func depth(topic: QueueTopic) async throws -> Int { try await q.depth(topic: topic) }
+    func run() async throws { try? await gracefulShutdown() }
+}

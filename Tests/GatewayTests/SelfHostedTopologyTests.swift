@@ -1,0 +1,168 @@
+import AsyncHTTPClient
+import Foundation
+import GatewayBackends
+import GatewayCore
+import GatewaySchema
+import NIOCore
+import NIOHTTP1
+import SwitchboardApp
+import Testing
+
+/// Self-hosted mode's topology in one test process: the edge, the router and the audit service as separate
+/// `GatewayProcess`es on their own ports (each composed exactly as its binary runs it), sharing the stores.
+@Suite struct SelfHostedTopologyTests {
+    static let secret = String(repeating: "0123456789abcdef", count: 2)
+    let signer = IdentitySigner(secret: Self.secret)!
+
+    static let yaml = """
+        limits: { rpm: 100000, rpd: 1000000 }
+        providers: { mock: { stream_delay_ms: 60 } }
+        routes:
+          mock: { targets: [{ provider: mock, model: mock-1 }] }
+        """
+
+    func ports(_ log: MemoryRequestLog) -> GatewayPorts {
+        GatewayPorts(
+            keys: MemoryAPIKeyStore([keyRecord("sb_sk_a", tenant: "acme", models: ["mock"])]),
+            quotas: MemoryQuotaStore(), routes: MemoryRouteStore(), queue: MemoryQueue(), requestLog: log,
+            responses: MemoryResponseStore(), vectors: MemoryVectorStore(), ragJobs: MemoryRAGJobStore())
+    }
+
+    /// Runs audit, router and edge (started in that order, stopped in reverse, so every event reaches the log).
+    func withTopology<T: Sendable>(
+        _ log: MemoryRequestLog, routerURL: String? = nil,
+        _ body: @Sendable (_ edge: TestGateway, _ router: TestGateway) async throws -> T
+    ) async throws -> T {
+        let ports = ports(log)
+        let signer = self.signer
+        return try await TestGateway.run(yaml: Self.yaml, ports: ports, role: .service(.audit, signer: signer)) {
+            audit in
+            try await TestGateway.run(yaml: Self.yaml, ports: ports, role: .service(.router, signer: signer)) {
+                router in
+                let services: [InternalService: String] = [
+                    .router: routerURL ?? router.baseURL, .audit: audit.baseURL,
+                ]
+                return try await TestGateway.run(
+                    yaml: Self.yaml, ports: ports, role: .edge(services: services, signer: signer)
+                ) { edge in try await body(edge, router) }
+            }
+        }
+    }
+
+    @Test func requestsThroughTheEdgeAreServedAndAuditedOnceUnderTheEdgesRequestID() async throws {
+        let log = MemoryRequestLog()
+        let replies = try await withTopology(log) { edge, _ in
+            [
+                try await edge.chat(key: "sb_sk_a"),
+                try await edge.chat(key: "sb_sk_a", stream: true),
+                try await edge.request("/v1/models", method: "GET", key: "sb_sk_a"),
+                try await edge.chat(key: nil),
+                try await edge.chat(key: "sb_sk_a", model: "ghost"),
+                try await edge.request("/v1/billing/usage", method: "GET", key: "sb_sk_a"),
+                try await edge.request("/v1/nothing-here", method: "GET", key: "sb_sk_a"),
+            ]
+        }
+        #expect(replies.map(\.status) == [200, 200, 200, 401, 403, 200, 404])
+        #expect(replies[0].json?["object"]?.stringValue == "chat.completion")
+        #expect(replies[1].body.hasSuffix("data: [DONE]\n\n"))
+        #expect(replies[2].json?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["mock"])
+        #expect(replies[5].json?["tenantId"]?.stringValue == "acme")
+        let events = try await log.recent(limit: 100, tenant: nil)
+        #expect(events.count == replies.count, "one event per request: the service's, or the edge's when it answered")
+        for reply in replies {
+            let id = try #require(reply.headers["x-request-id"])
+            let matching = events.filter { $0.requestID == id }
+            #expect(matching.count == 1, "\(id)")
+            #expect(matching.first?.httpStatus == reply.status)
+        }
+        let streamed = try #require(events.first { $0.stream })
+        #expect(streamed.tenant == "acme")
+        #expect(streamed.keyLabel == "label-acme")
+        #expect(streamed.completionTokens == 10)
+        #expect(streamed.provider == "mock")
+    }
+
+    @Test func aStreamIsRelayedEventByEventNotBuffered() async throws {
+        let log = MemoryRequestLog()
+        let parts = try await withTopology(log) { edge, _ in
+            var request = HTTPClientRequest(url: edge.baseURL + "/v1/chat/completions")
+            request.method = .POST
+            request.headers.add(name: "authorization", value: "Bearer sb_sk_a")
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(
+                ByteBuffer(string: #"{"model":"mock","stream":true,"messages":[{"role":"user","content":"hi"}]}"#))
+            let response = try await edge.client.execute(request, timeout: .seconds(30))
+            #expect(response.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true)
+            var parts: [String] = []
+            for try await buffer in response.body { parts.append(String(buffer: buffer)) }
+            return parts
+        }
+        // The mock writes a token every 60 ms: a buffering proxy would hand them over in one piece at the end.
+        #expect(parts.count >= 8, "\(parts.count) reads")
+        #expect(parts.joined().hasSuffix("data: [DONE]\n\n"))
+    }
+
+    @Test func internalServicesAdmitOnlyWhatTheEdgeSigned() async throws {
+        let log = MemoryRequestLog()
+        try await withTopology(log) { edge, router in
+            let body = #"{"model":"mock","messages":[{"role":"user","content":"hi"}]}"#
+            // Straight to the router, even with a valid API key: refused.
+            let direct = try await router.request("/v1/chat/completions", key: "sb_sk_a", body: body)
+            #expect(direct.status == 401)
+            #expect(direct.json?["error"]?["code"]?.stringValue == "invalid_internal_identity")
+            // Headers forged with another secret, or real ones replayed for another path: refused.
+            let claims = IdentityClaims(
+                identity: Identity(tenant: "victim", keyID: "key_x", keyLabel: "x", models: nil), requestID: "req_x",
+                method: "POST", path: "/v1/chat/completions", issuedAt: Int(Date().timeIntervalSince1970))
+            let forged = IdentitySigner(secret: String(repeating: "z", count: 32))!.sign(claims)
+            let forgedReply = try await router.request(
+                "/v1/chat/completions", key: nil, body: body,
+                headers: [
+                    IdentitySigner.identityHeader: forged.identity, IdentitySigner.signatureHeader: forged.signature,
+                ])
+            #expect(forgedReply.status == 401)
+            var other = claims
+            other.path = "/v1/embeddings"
+            let misdirected = signer.sign(other)
+            let replayed = try await router.request(
+                "/v1/chat/completions", key: nil, body: body,
+                headers: [
+                    IdentitySigner.identityHeader: misdirected.identity,
+                    IdentitySigner.signatureHeader: misdirected.signature,
+                ])
+            #expect(replayed.status == 401)
+            // Correctly signed: admitted, as the claimed tenant.
+            let genuine = signer.sign(claims)
+            let admitted = try await router.request(
+                "/v1/chat/completions", key: nil, body: body,
+                headers: [
+                    IdentitySigner.identityHeader: genuine.identity, IdentitySigner.signatureHeader: genuine.signature,
+                ])
+            #expect(admitted.status == 200)
+            #expect(admitted.headers["x-request-id"] == "req_x")
+            // A client cannot smuggle identity headers through the edge: its own key decides.
+            let smuggled = try await edge.request(
+                "/v1/chat/completions", key: "sb_sk_a", body: body,
+                headers: [
+                    IdentitySigner.identityHeader: genuine.identity, IdentitySigner.signatureHeader: genuine.signature,
+                ])
+            #expect(smuggled.status == 200)
+            #expect(smuggled.headers["x-request-id"] != "req_x")
+        }
+        let events = try await log.recent(limit: 100, tenant: nil)
+        #expect(events.first { $0.requestID == "req_x" }?.tenant == "victim")
+        #expect(events.filter { $0.tenant == "acme" && $0.httpStatus == 200 }.count == 1)
+    }
+
+    @Test func anUnreachableServiceIsA503FromTheEdge() async throws {
+        let log = MemoryRequestLog()
+        let reply = try await withTopology(log, routerURL: "http://127.0.0.1:1") { edge, _ in
+            try await edge.chat(key: "sb_sk_a")
+        }
+        #expect(reply.status == 503)
+        #expect(reply.json?["error"]?["message"]?.stringValue == "The router service is unavailable; retry shortly.")
+        let events = try await log.recent(limit: 10, tenant: nil)
+        #expect(events.map(\.httpStatus) == [503])
+        #expect(events.first?.requestID == reply.headers["x-request-id"])
+    }
+}
