@@ -17,6 +17,9 @@ import Synchronization
 /// When partitions are revoked it drops their buffered messages, gives the application a moment to acknowledge
 /// what it holds, commits synchronously and forgets them: receipts of the old assignment are then ignored, and
 /// what was not committed is delivered again to the partition's next owner (at least once).
+///
+/// While the buffer is full the loop does not poll, so a rebalance waits for `receive` to take messages; after
+/// `max.poll.interval.ms` without a poll librdkafka leaves the group, and the partitions go to other members.
 final class KafkaConsumer: Sendable {
     struct Fetched {
         let partition: Int32

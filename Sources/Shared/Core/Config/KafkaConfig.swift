@@ -5,6 +5,16 @@ import GatewaySchema
 ///
 /// `properties` go to librdkafka verbatim (SASL, SSL, timeouts…). Any property whose name contains
 /// `password`, `secret` or `key` is a secret: `description` shows it redacted.
+///
+/// Defaults the properties may override: `client.id` (`switchboard-producer`, `switchboard-audit-consumer`,
+/// `switchboard-audit-lag`, …) and `log.connection.close=false`; otherwise librdkafka's own defaults, notably
+/// `session.timeout.ms` 45000 (tests use 6000) and `message.timeout.ms` 300000 (how long `publish` may wait for
+/// an unreachable cluster before it throws). The queue sets `reservedProperties` itself (a file that sets one
+/// is rejected): `bootstrap.servers`, `group.id`, `enable.auto.commit=false`, `enable.auto.offset.store=false`,
+/// `enable.idempotence=true`, `acks=all`, `auto.offset.reset=earliest`, `enable.partition.eof=false`,
+/// `log.queue=true`. Topics must
+/// exist, or the cluster must create them (`auto.create.topics.enable`; `allow.auto.create.topics=true` lets
+/// consumers ask for it too).
 public struct KafkaSettings: Sendable, Equatable, CustomStringConvertible {
     /// `bootstrap.servers`: comma-separated `host:port` list.
     public var brokers: String
@@ -22,7 +32,8 @@ public struct KafkaSettings: Sendable, Equatable, CustomStringConvertible {
     /// Properties the queue sets itself (use `brokers` and `group_prefix`; commits follow acknowledgements).
     public static let reservedProperties: Set<String> = [
         "bootstrap.servers", "metadata.broker.list", "group.id", "enable.auto.commit", "enable.auto.offset.store",
-        "enable.idempotence",
+        "enable.idempotence", "acks", "request.required.acks", "auto.offset.reset", "enable.partition.eof",
+        "log.queue",
     ]
 
     public init(
@@ -132,7 +143,9 @@ extension ConfigReader {
         }
         settings.properties.merge(KafkaSettings.environmentProperties(environment)) { _, environment in environment }
         for name in settings.properties.keys.sorted() where KafkaSettings.reservedProperties.contains(name) {
-            problem(join(propertiesPath, name), "is set by the gateway (use kafka.brokers and kafka.group_prefix)")
+            problem(
+                join(propertiesPath, name),
+                "is set by the gateway (brokers and groups come from kafka.brokers and kafka.group_prefix)")
         }
         kafka = settings
     }
