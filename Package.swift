@@ -91,7 +91,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Shared/Backends",
-            exclude: ["AWS", "Postgres"],
+            exclude: ["AWS", "Kafka", "Postgres"],
             swiftSettings: swiftSettings
         ),
         // Port implementations on AWS services (S3 Vectors); kept apart so GatewayBackends stays free of
@@ -115,6 +115,26 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Shared/Backends/Postgres",
+            swiftSettings: swiftSettings
+        ),
+        // librdkafka (Debian: librdkafka-dev), for GatewayKafka only.
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Sources/Shared/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // The Kafka queue (self-hosted mode): a target of its own, linked only by binaries that run self-hosted,
+        // so that nothing else (the embedded binary, the Lambda artifacts) carries librdkafka.
+        .target(
+            name: "GatewayKafka",
+            dependencies: [
+                "GatewayCore", "CRdKafka",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Shared/Backends/Kafka",
             swiftSettings: swiftSettings
         ),
         // Services.
@@ -312,6 +332,14 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/BackendsTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: [
+                "GatewayKafka", "GatewayCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/KafkaTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

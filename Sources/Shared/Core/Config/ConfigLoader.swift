@@ -113,6 +113,7 @@ struct ConfigReader {
                 allowed: [
                     "listen", "data_dir", "log_level", "log_format", "server", "upstream", "retry", "circuit_breaker",
                     "limits", "keys", "routes_refresh_seconds", "providers", "routes", "pricing", "rag",
+                    "kafka",
                 ])
         else { return }
         if let text = string(top, "listen", "") {
@@ -213,6 +214,7 @@ struct ConfigReader {
         if let value = top["rag"] {
             readRAG(value, into: &config.rag, store: &config.ragStore, environment: config.environment)
         }
+        if let value = top["kafka"] { readKafka(value, into: &config.kafka, environment: config.environment) }
         if let value = top["pricing"] { config.pricing = .standard(overrides: readPricing(value)) }
         if let value = top["routes"],
             let routes = object(value, "routes", allowed: Array(value.objectValue?.keys ?? []))

@@ -137,6 +137,8 @@ public struct GatewayConfig: Sendable {
     public var rag = RAGDefaults()
     /// Where RAG vectors live (`rag.store`).
     public var ragStore = RAGStoreConfig.sqlite
+    /// The self-hosted queue's Kafka cluster (`kafka` section); nil when the file has none.
+    public var kafka: KafkaSettings?
     /// Prices of models: the built-in list, with the file's `pricing` section replacing whole models.
     public var pricing = PriceCatalogue.standard()
     /// Whether `routes` came from the built-in defaults rather than the file.
