@@ -220,7 +220,7 @@ let package = Package(
         .target(
             name: "SwitchboardServices",
             dependencies: [
-                "SwitchboardApp", "GatewayCore", "GatewayPostgres",  // TEMP-KAFKA
+                "SwitchboardApp", "GatewayCore", "GatewayKafka", "GatewayPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

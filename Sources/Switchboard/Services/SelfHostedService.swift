@@ -1,12 +1,9 @@
 import ArgumentParser
 import Foundation
-// TEMP-KAFKA
-import GatewayBackends
 import GatewayCore
-// TEMP-KAFKA import GatewayKafka
+import GatewayKafka
 import GatewayPostgres
 import Logging
-import ServiceLifecycle
 import SwitchboardApp
 
 /// Options every self-hosted service binary takes.
@@ -62,7 +59,16 @@ public enum SelfHostedService {
             throw ValidationError("the listen address must be host:port")
         }
         config.listen = address
-        guard let kafka = Optional(1) else {  // TEMP-KAFKA
+        // The file's `kafka` section, or the environment alone (brokers and property passthrough).
+        guard
+            let kafka = config.kafka
+                ?? environment["SWITCHBOARD_KAFKA_BROKERS"].flatMap({ brokers in
+                    brokers.allSatisfy(\.isWhitespace)
+                        ? nil
+                        : KafkaSettings(
+                            brokers: brokers, properties: KafkaSettings.environmentProperties(environment))
+                })
+        else {
             throw ValidationError("SWITCHBOARD_KAFKA_BROKERS is not set (or kafka.brokers in the configuration file)")
         }
 
@@ -75,7 +81,7 @@ public enum SelfHostedService {
             throw ValidationError("SWITCHBOARD_POSTGRES_URL: \(error.description)")
         }
         let (store, pool) = try await ProcessBootstrap.postgres(postgresConfiguration, logger: logger)
-        let queue = TempQueue(); _ = kafka  // TEMP-KAFKA
+        let queue = try KafkaQueue(settings: kafka, logger: logger)
         let ports = store.ports(queue: queue)
         let role: ProcessRole =
             if let service { .service(service, signer: settings.signer) } else {
@@ -94,16 +100,4 @@ public enum SelfHostedService {
             FileHandle.standardOutput.write(Data("\(name) listening on http://\(address.host):\(port)\n".utf8))
         }
     }
-}
-final class TempQueue: MessageQueue, Service {
-    let q = MemoryQueue()
-    func publish(_ payloads: [[UInt8]], topic: QueueTopic) async throws { try await q.publish(payloads, topic: topic) }
-    func receive(topic: QueueTopic, max: Int, wait: Duration) async throws -> [QueueDelivery] {
-        try await q.receive(topic: topic, max: max, wait: wait)
-    }
-    func acknowledge(_ receipts: [String], topic: QueueTopic) async throws {
-        try await q.acknowledge(receipts, topic: topic)
-    }
-    func depth(topic: QueueTopic) async throws -> Int { try await q.depth(topic: topic) }
-    func run() async throws { try? await gracefulShutdown() }
 }
