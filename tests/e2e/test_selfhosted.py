@@ -350,15 +350,22 @@ def test_quotas_are_exact_with_two_edges_sharing_the_database(stack: Stack) -> N
     try:
         edges = [stack.edges[0], second]
 
-        def call(index: int) -> int:
+        def call(index: int) -> tuple[int, str]:
             edge = edges[index % 2]
-            return httpx.get(f"{edge.url}/v1/models", headers={"authorization": f"Bearer {limited}"},
-                             timeout=30).status_code
+            reply = httpx.get(f"{edge.url}/v1/models", headers={"authorization": f"Bearer {limited}"}, timeout=30)
+            return reply.status_code, reply.headers["x-request-id"]
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
-            statuses = list(pool.map(call, range(100)))
+            replies = list(pool.map(call, range(100)))
+        statuses = [status for status, _ in replies]
         assert statuses.count(200) == 37
         assert statuses.count(429) == 63
+        # The edge audits its refusals, for the key's tenant, and the router the requests it served.
+        logged = stack.wait_logged([request_id for _, request_id in replies])
+        assert len(logged) == 100
+        rows = stack.query("SELECT http_status, count(*) FROM request_log WHERE tenant = 'quota-tenant' "
+                           "GROUP BY http_status")
+        assert dict(rows) == {200: 37, 429: 63}
     finally:
         second.stop()
         stack.edges.remove(second)

@@ -95,21 +95,26 @@ public struct EdgeMiddleware: RouterMiddleware {
         do {
             if let rejection { throw rejection }
             let identity: Identity
+            var record: APIKeyRecord?
             switch admission {
-            case .apiKeys(let keys, let quotas, let policy):
-                let record = try await authenticate(request, keys: keys)
-                identity = Identity(record)
-                decision = try await consumeQuota(record, quotas: quotas, policy: policy, context: context)
-                if let decision, let limited = rateLimited(decision) { throw limited }
+            case .apiKeys(let keys, _, _):
+                let found = try await authenticate(request, keys: keys)
+                identity = Identity(found)
+                record = found
             case .signedIdentity:
                 guard let adopted = context.identity else { throw IdentitySigner.rejected() }
                 identity = adopted
             }
             context.identity = identity
+            // Known from here on, so a rejection by quota is audited for the key's tenant too.
             audit.update {
                 $0.tenant = identity.tenant
                 $0.keyID = identity.keyID
                 $0.keyLabel = identity.keyLabel
+            }
+            if case .apiKeys(_, let quotas, let policy) = admission, let record {
+                decision = try await consumeQuota(record, quotas: quotas, policy: policy, context: context)
+                if let decision, let limited = rateLimited(decision) { throw limited }
             }
             response = try await next(request, context)
         } catch {
