@@ -54,3 +54,34 @@ import Testing
         #expect(throws: AuditCodec.DecodeError.self) { try AuditCodec.decode(Array("not json".utf8)) }
     }
 }
+
+@Suite struct AuditRecorderTests {
+    @Test func theOutcomeNamesTheCauseAndAnEventIsBuiltOnce() throws {
+        let served = AuditRecorder(requestID: "req_1")
+        #expect(try #require(served.finish(httpStatus: 200, clientDisconnected: false)).outcome == .success)
+        #expect(served.finish(httpStatus: 200, clientDisconnected: false) == nil)
+
+        let left = AuditRecorder(requestID: "req_2")
+        let leftEvent = try #require(left.finish(httpStatus: 200, clientDisconnected: true))
+        #expect(leftEvent.outcome == .clientDisconnect)
+        #expect(leftEvent.errorCode == "client_disconnect")
+
+        // A stream that failed and then dropped the connection (raw audio cannot carry an error event).
+        let failed = AuditRecorder(requestID: "req_3")
+        failed.update {
+            $0.streamFailed = true
+            $0.errorCode = "server_shutting_down"
+        }
+        let failedEvent = try #require(failed.finish(httpStatus: 200, clientDisconnected: true))
+        #expect(failedEvent.outcome == .streamError)
+        #expect(failedEvent.errorCode == "server_shutting_down")
+
+        let rejected = AuditRecorder(requestID: "req_4")
+        #expect(try #require(rejected.finish(httpStatus: 429, clientDisconnected: false)).outcome == .error)
+
+        // Handed off to another process: this one never emits.
+        let handedOff = AuditRecorder(requestID: "req_5")
+        handedOff.handOff()
+        #expect(handedOff.finish(httpStatus: 200, clientDisconnected: false) == nil)
+    }
+}

@@ -184,3 +184,46 @@ def test_events_and_keys_survive_a_restart(gateway, fake):
     events = restarted.wait_for_events(lambda evs: len(evs) >= 4)
     assert [e["request_id"] for e in events] == ids + [new_id]
     assert not (restarted.data_dir / "bootstrap-key").read_text().strip() == key
+
+
+def test_speech_streams_past_the_drain_timeout_end_and_are_audited(gateway, fake):
+    # 2,000 characters of speech is 100 chunks of 16 KiB, 400 ms apart (about 40 s); the drain timeout is 0.5 s.
+    gw = gateway(gateway_config(
+        fake.base_url, mock_stream_delay_ms=400, extra="server: { drain_timeout_seconds: 0.5 }",
+        extra_routes="  speech: { kind: audio, targets: [ { provider: mock, model: mock-tts } ] }\n"))
+    key = gw.create_key("speech-drain")
+    received: dict[str, object] = {}
+
+    def listen() -> None:
+        try:
+            with httpx.stream("POST", f"{gw.base_url}/audio/speech", headers={"authorization": f"Bearer {key}"},
+                              json={"model": "speech", "voice": "alloy", "input": "x" * 2000}, timeout=60) as response:
+                received["request_id"] = response.headers["x-request-id"]
+                received["content_type"] = response.headers["content-type"]
+                total = 0
+                try:
+                    for chunk in response.iter_bytes():
+                        total += len(chunk)
+                except httpx.HTTPError:
+                    pass  # the connection ends without the rest of the audio
+                received["bytes"] = total
+        except Exception as error:  # noqa: BLE001 - reported below
+            received["error"] = error
+
+    thread = threading.Thread(target=listen)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while "request_id" not in received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    code = gw.stop(signal.SIGTERM)
+    thread.join(20)
+    assert code == 0
+    assert time.monotonic() - started < 3.5, "the drain timeout did not end the speech stream"
+    assert "error" not in received, received.get("error")
+    assert received["content_type"] == "audio/wav"
+    assert 0 < int(received["bytes"]) < 2000 * 800  # type: ignore[arg-type]
+    logged = {e["request_id"]: e for e in gw.requests_tail(100)}
+    event = logged[received["request_id"]]
+    assert event["outcome"] == "stream_error"
+    assert event["error_code"] == "server_shutting_down"

@@ -4,6 +4,7 @@ import GatewayProviders
 import GatewaySchema
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -49,10 +50,18 @@ extension RouterService {
         headers[.contentType] = audio.contentType
         return Response(
             status: .ok, headers: headers,
-            body: ResponseBody { writer in
+            body: ResponseBody { [drain] writer in
                 var clientGone = false
+                // A graceful shutdown past its drain timeout ends the stream at its next chunk (speech upstreams
+                // send continuously; a silent one is bounded by the stream idle timeout).
+                let ended = EndSignal()
+                let token = drain.register { ended.end() }
+                defer { drain.unregister(token) }
                 do {
                     try await audio.pump { chunk in
+                        if ended.isEnded {
+                            throw ProviderError(.cancelled, message: "the gateway is shutting down")
+                        }
                         audit.markFirstByte()
                         do {
                             try await writer.write(chunk)
@@ -63,9 +72,10 @@ extension RouterService {
                     }
                 } catch {
                     if !clientGone {
+                        let code = ended.isEnded ? "server_shutting_down" : "upstream_stream_error"
                         audit.update {
                             $0.streamFailed = true
-                            $0.errorCode = "upstream_stream_error"
+                            $0.errorCode = code
                         }
                     }
                     throw error
@@ -73,4 +83,13 @@ extension RouterService {
                 try await writer.finish(nil)
             })
     }
+}
+
+/// Set once, read by the stream it ends.
+final class EndSignal: Sendable {
+    let flag = Atomic<Bool>(false)
+
+    func end() { flag.store(true, ordering: .relaxed) }
+
+    var isEnded: Bool { flag.load(ordering: .relaxed) }
 }

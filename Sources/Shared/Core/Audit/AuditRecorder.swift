@@ -76,10 +76,12 @@ public final class AuditRecorder: Sendable {
         guard first else { return nil }
         let f = snapshot
         let outcome: AuditEvent.Outcome
-        if clientDisconnected {
-            outcome = .clientDisconnect
-        } else if f.streamFailed {
+        // A stream that failed (upstream error, or ended by the drain) may end its response by dropping the
+        // connection, which looks like a disconnect from here: the failure is the cause.
+        if f.streamFailed {
             outcome = .streamError
+        } else if clientDisconnected {
+            outcome = .clientDisconnect
         } else if httpStatus >= 400 {
             outcome = .error
         } else {

@@ -2,7 +2,8 @@ import GatewayCore
 import GatewaySchema
 import NIOCore
 
-/// Deterministic audio for the mock provider: speech is a WAV of silence, 50 ms per input character; a
+/// Deterministic audio for the mock provider: speech is a WAV of silence, 50 ms per input character, sent in
+/// 16 KiB chunks `stream_delay_ms` apart; a
 /// transcript says how many bytes of which audio type it heard, in the requested `response_format`.
 extension MockProvider {
     /// Samples per input character at the mock's 8 kHz.
@@ -14,9 +15,12 @@ extension MockProvider {
         }
         let characters = min(input.count, 4096)
         let wav = WAVAudio.silence(samples: characters * Self.samplesPerCharacter)
+        let delay = streamDelay
         return AudioStream(contentType: "audio/wav") { write in
             var offset = 0
             while offset < wav.count {
+                // Paced like the mock's text streams (`stream_delay_ms` between 16 KiB chunks).
+                if offset > 0, delay > .zero { try await Task.sleep(for: delay) }
                 let end = min(offset + 16 * 1024, wav.count)
                 try await write(ByteBuffer(bytes: wav[offset..<end]))
                 offset = end
