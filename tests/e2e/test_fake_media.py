@@ -102,6 +102,17 @@ def test_transcriptions_in_every_format(client, tmp_path):
         assert isinstance(text, str) and text.startswith(start), (fmt, text)
 
 
+def test_streamed_transcripts_parse_with_the_sdk(client):
+    stream = client.audio.transcriptions.create(
+        model="gpt-4o-transcribe", file=("a.wav", silent_wav(0.5), "audio/wav"), stream=True)
+    events = list(stream)
+    assert [event.type for event in events[:-1]] == ["transcript.text.delta"] * (len(events) - 1)
+    assert events[-1].type == "transcript.text.done"
+    assert "".join(event.delta for event in events[:-1]) == events[-1].text
+    assert events[-1].text.startswith("Transcribed")
+    assert events[-1].usage.output_tokens == len(events) - 1
+
+
 def test_translations_and_errors(client, fake):
     result = client.audio.translations.create(model="whisper-1", file=("a.wav", silent_wav(0.5), "audio/wav"))
     assert result.text.startswith("Translated")

@@ -200,6 +200,30 @@ def test_transcription_multipart_passes_through_with_model_replaced(client, medi
     assert event["audio_seconds"] == pytest.approx(2.0)
 
 
+def test_a_streamed_transcript_is_relayed_event_by_event(client, media_gw):
+    with client.audio.transcriptions.with_streaming_response.create(
+        model="stt", file=("a.wav", silent_wav(1.0), "audio/wav"), stream=True
+    ) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        request_id = response.headers["x-request-id"]
+        reads = list(response.http_response.iter_raw())
+    text = b"".join(reads).decode()
+    events = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
+    assert [event["type"] for event in events[:-1]] == ["transcript.text.delta"] * (len(events) - 1)
+    assert events[-1]["type"] == "transcript.text.done"
+    assert "".join(event["delta"] for event in events[:-1]) == events[-1]["text"]
+    # The fake sends an event every 30 ms: relayed as they come, they cannot all arrive in one read.
+    assert len(reads) >= len(events) // 2, f"{len(reads)} reads for {len(events)} events"
+    # The SDK's own stream parser reads the same answer.
+    stream = client.audio.transcriptions.create(
+        model="stt", file=("a.wav", silent_wav(1.0), "audio/wav"), stream=True)
+    assert [event.type for event in stream][-1] == "transcript.text.done"
+    event = media_gw.show_request(request_id)
+    assert event["stream"] is True
+    assert event["outcome"] == "success"
+    assert event["audio_seconds"] == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize("fmt,start", [("text", "Transcribed"), ("srt", "1\n00:00:00,000"), ("vtt", "WEBVTT")])
 def test_transcription_text_formats(client, fmt, start):
     text = client.audio.transcriptions.create(

@@ -46,14 +46,21 @@ extension RouterService {
             audit.markFirstByte()
             return Self.json(["audio": .string(Data(bytes).base64EncodedString()), "format": .string(format)])
         }
-        var headers = HTTPFields()
-        headers[.contentType] = audio.contentType
+        return relayed(audio, audit: audit)
+    }
+
+    /// A 200 whose body is `stream`, relayed chunk by chunk as it arrives (speech audio, streamed transcripts).
+    /// Registered with the drain: a graceful shutdown past its timeout ends it at its next chunk (these upstreams
+    /// send continuously; a silent one is bounded by the stream idle timeout). A failure after the first byte
+    /// drops the connection (raw audio cannot carry an error) and is audited as a stream error.
+    func relayed(_ stream: AudioStream, audit: AuditRecorder, headers extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = stream.contentType
+        let audio = stream
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { [drain] writer in
                 var clientGone = false
-                // A graceful shutdown past its drain timeout ends the stream at its next chunk (speech upstreams
-                // send continuously; a silent one is bounded by the stream idle timeout).
                 let ended = EndSignal()
                 let token = drain.register { ended.end() }
                 defer { drain.unregister(token) }

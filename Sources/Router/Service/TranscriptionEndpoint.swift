@@ -9,7 +9,8 @@ import Hummingbird
 /// to route by `model`, then passed upstream with its boundary and only `model` replaced), or the JSON variant
 /// `{"audio": "<base64>", "filename": "a.mp3", "model": …}` converted to that form. The answer keeps the
 /// upstream's content type (`json`, `verbose_json`, `text`, `srt`, `vtt`); the audit event records the audio
-/// seconds when the answer has a `duration` (`verbose_json`).
+/// seconds when the answer has a `duration` (`verbose_json`). With `stream=true` an upstream that streams
+/// (`gpt-4o-transcribe`…) has its `transcript.text.*` SSE events relayed as they arrive.
 extension RouterService {
     func transcribe(
         _ request: Request, context: GatewayRequestContext, endpoint: ProviderEndpoint
@@ -26,6 +27,20 @@ extension RouterService {
         let result = try await dispatch(
             model: model, kind: .audio, endpoint: endpoint, body: fields, context: context, upload: form
         ) { try await $0.transcribe($1) }
+        if let stream = result.stream {
+            // `stream=true`: the upstream's SSE transcript events, relayed as they arrive; billed by the upload's
+            // duration where it can be measured.
+            context.audit.update {
+                $0.stream = true
+                if let seconds = form.file.flatMap({ WAVAudio.duration(of: $0.data) }) {
+                    $0.media = AuditEvent.MediaUnits(audioSeconds: seconds)
+                }
+            }
+            var headers = HTTPFields()
+            headers[.cacheControl] = "no-cache"
+            headers[HTTPField.Name("x-accel-buffering")!] = "no"
+            return relayed(stream, audit: context.audit, headers: headers)
+        }
         if let seconds = Self.billedSeconds(result, upload: form) {
             context.audit.update { $0.media = AuditEvent.MediaUnits(audioSeconds: seconds) }
         }

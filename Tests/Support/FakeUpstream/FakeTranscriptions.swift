@@ -4,7 +4,9 @@ import Hummingbird
 
 /// `POST /v1/audio/transcriptions` and `/v1/audio/translations`: a multipart upload; the transcript names the
 /// model, the task and the file's size; `duration` comes from a WAV header (else 1 s per 16 000 bytes). Every
-/// `response_format` OpenAI has: `json`, `text`, `srt`, `verbose_json`, `vtt`.
+/// `response_format` OpenAI has: `json`, `text`, `srt`, `verbose_json`, `vtt`. With `stream=true` the transcript
+/// comes as OpenAI streams it: `transcript.text.delta` events (one per word, 30 ms apart), then
+/// `transcript.text.done` with the whole text and token usage.
 struct FakeTranscriptions {
     let translate: Bool
 
@@ -27,6 +29,7 @@ struct FakeTranscriptions {
         let duration = Self.wavDuration(file.data) ?? Double(file.data.count) / 16000
         let text =
             "\(translate ? "Translated" : "Transcribed") \(file.data.count) bytes of \(file.filename ?? "audio") with \(model)."
+        if form.field("stream") == "true" { return Self.streamed(text) }
         let format = form.field("response_format") ?? "json"
         let end = String(
             format: "%02d:%02d:%06.3f", Int(duration) / 3600, Int(duration) / 60 % 60,
@@ -60,6 +63,26 @@ struct FakeTranscriptions {
             json.raw("}")
             return JSONResponse.ok(json.byteBuffer)
         }
+    }
+
+    static func streamed(_ text: String) -> Response {
+        var events = ServerSentEvents()
+        let words = text.split(separator: " ")
+        for (index, word) in words.enumerated() {
+            var json = JSONText(capacity: 96)
+            json.raw("{\"type\":\"transcript.text.delta\",\"delta\":")
+            json.string(index == 0 ? String(word) : " " + word)
+            json.raw("}")
+            events.append(json)
+        }
+        var done = JSONText(capacity: 256)
+        done.raw("{\"type\":\"transcript.text.done\",\"text\":")
+        done.string(text)
+        done.raw(
+            ",\"usage\":{\"type\":\"tokens\",\"input_tokens\":20,\"output_tokens\":\(words.count),\"total_tokens\":\(20 + words.count)}}"
+        )
+        events.append(done)
+        return events.response(delayMilliseconds: 30)
     }
 
     static func plain(_ text: String, type: String) -> Response {

@@ -28,13 +28,22 @@ public struct AudioStream: Sendable {
     }
 }
 
-/// A buffered non-JSON-or-JSON answer (transcripts: `json`, `verbose_json`, `text`, `srt`, `vtt`).
+/// An upload's answer (transcripts: `json`, `verbose_json`, `text`, `srt`, `vtt`; image edits): buffered, or
+/// for a streamed transcript (`stream=true`, an SSE answer) relayed as it arrives (`stream`, `body` empty).
 public struct MediaResult: Sendable {
     public var contentType: String
     public var body: [UInt8]
+    public var stream: AudioStream?
 
     public init(contentType: String, body: [UInt8]) {
         self.contentType = contentType
         self.body = body
+    }
+
+    /// A streamed answer.
+    public init(streaming stream: AudioStream) {
+        self.contentType = stream.contentType
+        self.body = []
+        self.stream = stream
     }
 }

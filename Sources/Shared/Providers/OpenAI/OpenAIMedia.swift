@@ -28,7 +28,12 @@ extension OpenAIProvider {
         let contentType =
             response.headers.first(name: "content-type")
             ?? AudioFormat.contentType(forSpeechFormat: call.body["response_format"]?.stringValue)
-        return AudioStream(contentType: contentType) { write in
+        return Self.relay(response, contentType: contentType)
+    }
+
+    /// The response's body as it arrives, with transport failures as `ProviderError`s.
+    static func relay(_ response: HTTPClientResponse, contentType: String) -> AudioStream {
+        AudioStream(contentType: contentType) { write in
             do {
                 for try await chunk in response.body { try await write(chunk) }
             } catch let error as ProviderError {
@@ -69,14 +74,20 @@ extension OpenAIProvider {
         form.set("model", to: call.target.model)
         var headers = try await headers(call)
         headers.replaceOrAdd(name: "accept", value: "*/*")
+        let streamed = form.field("stream") == "true"
         let response = try await http.post(
             url: "\(baseURL)/\(call.endpoint.rawValue)", headers: headers, contentType: form.contentType,
-            body: form.encoded(), stream: false)
+            body: form.encoded(), stream: streamed)
+        let contentType = response.headers.first(name: "content-type") ?? "application/json"
+        if response.status == .ok, contentType.lowercased().hasPrefix("text/event-stream") {
+            // A streamed transcript: relayed event by event, as speech audio is.
+            return MediaResult(streaming: Self.relay(response, contentType: contentType))
+        }
         let bytes = Array(buffer: try await http.collect(response))
         guard response.status == .ok else {
             throw OpenAIErrors.error(
                 status: Int(response.status.code), body: bytes, retryAfter: response.headers.first(name: "retry-after"))
         }
-        return MediaResult(contentType: response.headers.first(name: "content-type") ?? "application/json", body: bytes)
+        return MediaResult(contentType: contentType, body: bytes)
     }
 }
