@@ -200,6 +200,26 @@ def test_transcription_multipart_passes_through_with_model_replaced(client, medi
     assert event["audio_seconds"] == pytest.approx(2.0)
 
 
+def test_a_large_upload_goes_upstream_byte_for_byte(client, media_gw, fake, tmp_path):
+    # Three minutes of 16 kHz audio (5.8 MB): above the gateway's 1 MiB in-memory threshold, so it is spooled to
+    # a temporary file and streamed upstream from there.
+    path = tmp_path / "long.wav"
+    path.write_bytes(silent_wav(180.0))
+    fake.reset()
+    with path.open("rb") as file:
+        raw = client.audio.transcriptions.with_raw_response.create(
+            model="stt", file=file, response_format="verbose_json")
+    result = raw.parse()
+    assert result.text == f"Transcribed {path.stat().st_size} bytes of long.wav with whisper-1."
+    assert result.duration == pytest.approx(180.0)
+    [upstream] = posts(fake, "/v1/audio/transcriptions")
+    raw_body = base64.b64decode(upstream["raw_body_base64"]) if "raw_body_base64" in upstream else upstream[
+        "raw_body"].encode()
+    assert path.read_bytes() in raw_body
+    assert b'name="model"\r\n\r\nwhisper-1\r\n' in raw_body
+    assert media_gw.show_request(raw.headers["x-request-id"])["audio_seconds"] == pytest.approx(180.0)
+
+
 def test_a_streamed_transcript_is_relayed_event_by_event(client, media_gw):
     with client.audio.transcriptions.with_streaming_response.create(
         model="stt", file=("a.wav", silent_wav(1.0), "audio/wav"), stream=True

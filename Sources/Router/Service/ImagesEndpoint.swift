@@ -34,7 +34,7 @@ extension RouterService {
     /// `POST /v1/images/edits`: OpenAI's multipart form, routed by its `model` field and passed upstream with
     /// only `model` replaced; answered and audited like a generation.
     func editImages(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let form = try await readUpload(request)
+        let form = try await readUpload(request, context: context)
         guard form.parts.contains(where: { ($0.name == "image" || $0.name == "image[]") && $0.filename != nil }) else {
             throw GatewayError.invalidRequest("'image' is required: the image file(s) to edit.", param: "image")
         }
@@ -56,7 +56,7 @@ extension RouterService {
     /// OpenAI), `n`, `size`, `response_format`, `user`), routed by `model` and passed upstream with only `model`
     /// replaced; answered and audited like a generation.
     func varyImages(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        var form = try await readUpload(request)
+        var form = try await readUpload(request, context: context)
         guard form.parts.contains(where: { $0.name == "image" && $0.filename != nil && !$0.data.isEmpty }) else {
             throw GatewayError.invalidRequest("'image' is required: the image to make variations of.", param: "image")
         }

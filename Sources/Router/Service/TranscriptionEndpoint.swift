@@ -4,6 +4,7 @@ import GatewayProviders
 import GatewaySchema
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// `POST /v1/audio/transcriptions` and `/v1/audio/translations`: OpenAI's multipart form (read only far enough
 /// to route by `model`, then passed upstream with its boundary and only `model` replaced), or the JSON variant
@@ -17,7 +18,7 @@ extension RouterService {
     ) async throws
         -> Response
     {
-        let form = try await readUpload(request)
+        let form = try await readUpload(request, context: context)
         guard form.file != nil else {
             throw GatewayError.invalidRequest("'file' is required: the audio file to transcribe.", param: "file")
         }
@@ -32,7 +33,7 @@ extension RouterService {
             // duration where it can be measured.
             context.audit.update {
                 $0.stream = true
-                if let seconds = form.file.flatMap({ WAVAudio.duration(of: $0.data) }) {
+                if let seconds = form.file.flatMap({ WAVAudio.duration(of: $0.data, size: $0.size) }) {
                     $0.media = AuditEvent.MediaUnits(audioSeconds: seconds)
                 }
             }
@@ -60,19 +61,33 @@ extension RouterService {
                 return seconds
             }
         }
-        return upload.file.flatMap { WAVAudio.duration(of: $0.data) }
+        return upload.file.flatMap { WAVAudio.duration(of: $0.data, size: $0.size) }
     }
 
     /// The upload as a form, within the upload size limits (413 beyond them).
-    func readUpload(_ request: Request) async throws -> MultipartForm {
+    func readUpload(_ request: Request, context: GatewayRequestContext) async throws -> MultipartForm {
         let contentType = request.headers[.contentType] ?? ""
         if let boundary = MultipartParser.boundary(fromContentType: contentType) {
+            // Parsed as it arrives; a large file part goes to a temporary file, not memory, and from there
+            // upstream (`MultipartForm.encodedChunks`).
             let limit = max(limits.maxBytes, Self.uploadLimitBytes)
-            let buffer = try await BodyLimits(maxBytes: limit, maxDepth: limits.maxDepth).readBytes(request)
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+                throw GatewayError.bodyTooLarge(limit: limit)
+            }
+            var parser = MultipartStreamParser(boundary: boundary)
+            var received = 0
             do {
-                return try MultipartParser.parse(Array(buffer.readableBytesView), boundary: boundary)
+                for try await chunk in request.body {
+                    received += chunk.readableBytes
+                    if received > limit { throw GatewayError.bodyTooLarge(limit: limit) }
+                    try parser.consume(chunk.readableBytesView)
+                }
+                return try parser.finish()
             } catch let error as MultipartParser.ParseError {
                 throw GatewayError.invalidRequest("The multipart body is invalid: \(error.description).")
+            } catch let error as SpoolError {
+                context.logger.error("cannot spool an upload", metadata: ["error": "\(error)"])
+                throw GatewayError.serviceUnavailable("The gateway cannot take uploads right now; retry shortly.")
             }
         }
         if contentType.lowercased().hasPrefix("application/json") {

@@ -8,14 +8,25 @@ public struct MultipartForm: Sendable, Equatable {
         public var name: String
         public var filename: String?
         public var contentType: String?
+        /// The content; for a spooled part only its first bytes (`MultipartStreamParser.headBytes`), enough for
+        /// headers such as a WAV file's.
         public var data: [UInt8]
+        /// Where a large upload's content is (the whole of it), instead of memory.
+        public var spooled: SpooledFile?
 
-        public init(name: String, filename: String? = nil, contentType: String? = nil, data: [UInt8]) {
+        public init(
+            name: String, filename: String? = nil, contentType: String? = nil, data: [UInt8],
+            spooled: SpooledFile? = nil
+        ) {
             self.name = name
             self.filename = filename
             self.contentType = contentType
             self.data = data
+            self.spooled = spooled
         }
+
+        /// The content's size in bytes.
+        public var size: Int { spooled?.length ?? data.count }
 
         /// A text field.
         public init(name: String, value: String) {
@@ -66,18 +77,87 @@ public struct MultipartForm: Sendable, Equatable {
         if !found { parts.append(Part(name: name, value: value)) }
     }
 
-    /// The encoded body.
-    public func encoded() -> [UInt8] {
+    /// The encoded body's pieces in order: bytes in memory, or a spooled part's file.
+    enum Piece {
+        case bytes([UInt8])
+        case file(SpooledFile)
+    }
+
+    func pieces() -> [Piece] {
+        var pieces: [Piece] = []
+        var pending: [UInt8] = []
+        for part in parts {
+            pending.append(contentsOf: head(of: part).utf8)
+            if let spooled = part.spooled {
+                pieces.append(.bytes(pending))
+                pieces.append(.file(spooled))
+                pending = []
+            } else {
+                pending.append(contentsOf: part.data)
+            }
+            pending.append(contentsOf: "\r\n".utf8)
+        }
+        pending.append(contentsOf: "--\(boundary)--\r\n".utf8)
+        pieces.append(.bytes(pending))
+        return pieces
+    }
+
+    /// The encoded body's length in bytes.
+    public var encodedLength: Int {
+        pieces().reduce(0) { total, piece in
+            switch piece {
+            case .bytes(let bytes): total + bytes.count
+            case .file(let file): total + file.length
+            }
+        }
+    }
+
+    /// The encoded body, produced as it is read (spooled parts in 64 KiB reads from their files): an upload goes
+    /// upstream without being copied whole into memory. Each call starts from the beginning.
+    public func encodedChunks(chunkBytes: Int = 64 * 1024) -> AsyncThrowingStream<[UInt8], any Error> {
+        var pieces = self.pieces()[...]
+        var fileOffset = 0
+        return AsyncThrowingStream(unfolding: {
+            while let piece = pieces.first {
+                switch piece {
+                case .bytes(let bytes):
+                    pieces = pieces.dropFirst()
+                    if !bytes.isEmpty { return bytes }
+                case .file(let file):
+                    if fileOffset >= file.length {
+                        pieces = pieces.dropFirst()
+                        fileOffset = 0
+                        continue
+                    }
+                    let chunk = try file.read(offset: fileOffset, count: chunkBytes)
+                    fileOffset += chunk.count
+                    return chunk
+                }
+            }
+            return nil
+        })
+    }
+
+    /// A part's delimiter and headers.
+    func head(of part: Part) -> String {
+        var head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.quoted(part.name))\""
+        if let filename = part.filename { head += "; filename=\"\(Self.quoted(filename))\"" }
+        head += "\r\n"
+        if let contentType = part.contentType { head += "Content-Type: \(contentType)\r\n" }
+        return head + "\r\n"
+    }
+
+    /// The encoded body in memory (spooled parts read back from their files; `encodedChunks` avoids that).
+    public func encoded() throws(SpoolError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(parts.reduce(64) { $0 + $1.data.count + 160 })
         for part in parts {
-            var head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.quoted(part.name))\""
-            if let filename = part.filename { head += "; filename=\"\(Self.quoted(filename))\"" }
-            head += "\r\n"
-            if let contentType = part.contentType { head += "Content-Type: \(contentType)\r\n" }
-            head += "\r\n"
-            out.append(contentsOf: head.utf8)
-            out.append(contentsOf: part.data)
+            out.append(contentsOf: head(of: part).utf8)
+            if let spooled = part.spooled {
+                out.append(contentsOf: try spooled.read(offset: 0, count: spooled.length))
+            } else {
+                out.append(contentsOf: part.data)
+            }
             out.append(contentsOf: "\r\n".utf8)
         }
         out.append(contentsOf: "--\(boundary)--\r\n".utf8)

@@ -29,7 +29,8 @@ public enum WAVAudio {
     }
 
     /// The duration in seconds of a PCM WAV file, or nil if `bytes` is not one.
-    public static func duration(of bytes: [UInt8]) -> Double? {
+    /// `size`: the whole file's size when `bytes` is only its beginning (a spooled upload's head).
+    public static func duration(of bytes: [UInt8], size total: Int? = nil) -> Double? {
         guard bytes.count >= 12, Array(bytes[0..<4]) == Array("RIFF".utf8), Array(bytes[8..<12]) == Array("WAVE".utf8)
         else { return nil }
         func u32(_ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
@@ -40,7 +41,7 @@ public enum WAVAudio {
             let size = u32(position + 4)
             if id == "fmt " && position + 20 <= bytes.count { byteRate = u32(position + 16) }
             if id == "data", let byteRate, byteRate > 0 {
-                return Double(min(size, bytes.count - position - 8)) / Double(byteRate)
+                return Double(min(size, (total ?? bytes.count) - position - 8)) / Double(byteRate)
             }
             position += 8 + size + (size & 1)
         }

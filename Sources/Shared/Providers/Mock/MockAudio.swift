@@ -34,8 +34,8 @@ extension MockProvider {
         }
         let type = file.contentType ?? AudioFormat.contentType(forFilename: file.filename ?? "")
         let translate = call.endpoint == .translations
-        let text = "\(translate ? "translated" : "transcribed") \(file.data.count) bytes of \(type)"
-        let duration = WAVAudio.duration(of: file.data) ?? Double(file.data.count) / 16000
+        let text = "\(translate ? "translated" : "transcribed") \(file.size) bytes of \(type)"
+        let duration = WAVAudio.duration(of: file.data, size: file.size) ?? Double(file.size) / 16000
         return MockTranscript(
             text: text, duration: duration, task: translate ? "translate" : "transcribe",
             language: translate ? "english" : call.body["language"]?.stringValue ?? "english",

@@ -76,8 +76,7 @@ extension OpenAIProvider {
         headers.replaceOrAdd(name: "accept", value: "*/*")
         let streamed = form.field("stream") == "true"
         let response = try await http.post(
-            url: "\(baseURL)/\(call.endpoint.rawValue)", headers: headers, contentType: form.contentType,
-            body: form.encoded(), stream: streamed)
+            url: "\(baseURL)/\(call.endpoint.rawValue)", headers: headers, form: form, stream: streamed)
         let contentType = response.headers.first(name: "content-type") ?? "application/json"
         if response.status == .ok, contentType.lowercased().hasPrefix("text/event-stream") {
             // A streamed transcript: relayed event by event, as speech audio is.

@@ -45,7 +45,11 @@ public final class UpstreamHTTP: Sendable {
         request.headers.replaceOrAdd(name: "content-type", value: contentType)
         request.headers.replaceOrAdd(name: "content-length", value: String(body.count))
         request.body = .bytes(ByteBuffer(bytes: body))
-        // Buffered calls get the whole request deadline; streams are bounded by the idle (read) timeout instead.
+        return try await execute(request, stream: stream)
+    }
+
+    /// Buffered calls get the whole request deadline; streams are bounded by the idle (read) timeout instead.
+    func execute(_ request: HTTPClientRequest, stream: Bool) async throws -> HTTPClientResponse {
         let timeout: TimeAmount =
             stream ? .hours(24) : .milliseconds(Int64(settings.requestTimeoutSeconds * 1000))
         do {
@@ -53,6 +57,24 @@ public final class UpstreamHTTP: Sendable {
         } catch {
             throw Self.map(error)
         }
+    }
+
+    /// POST a multipart form, its body produced as it is sent (`MultipartForm.encodedChunks`: spooled uploads are
+    /// read from their files, never held whole in memory); returns the response once its head arrived.
+    public func post(
+        url: String, headers: HTTPHeaders, form: MultipartForm, stream: Bool
+    ) async throws
+        -> HTTPClientResponse
+    {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers = headers
+        request.headers.replaceOrAdd(name: "content-type", value: form.contentType)
+        let length = form.encodedLength
+        request.headers.replaceOrAdd(name: "content-length", value: String(length))
+        request.body = .stream(
+            form.encodedChunks().map { ByteBuffer(bytes: $0) }, length: .known(Int64(length)))
+        return try await execute(request, stream: stream)
     }
 
     /// Read a whole body up to the configured limit.
