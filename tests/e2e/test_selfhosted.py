@@ -28,7 +28,7 @@ import httpx2 as httpx
 import pytest
 from openai import OpenAI
 
-from conftest import REPO_ROOT, START_TIMEOUT_SECONDS, find_binary, gateway_env
+from conftest import REPO_ROOT, START_TIMEOUT_SECONDS, find_binary, gateway_env, silent_wav
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -240,6 +240,14 @@ def test_every_endpoint_through_the_edge_is_served_and_found_in_postgres(stack: 
     raw = client.audio.speech.with_raw_response.create(model="tts-1", voice="alloy", input="hello", response_format="wav")
     ids.append(raw.headers["x-request-id"])
     assert raw.content[:4] == b"RIFF"
+
+    # A multipart upload (2.4 MB, so the media service spools it) streamed through the edge.
+    audio = silent_wav(75.0)
+    raw = client.audio.transcriptions.with_raw_response.create(
+        model="whisper-1", file=("a.wav", audio, "audio/wav"), response_format="verbose_json")
+    ids.append(raw.headers["x-request-id"])
+    assert f"{len(audio)} bytes" in raw.parse().text
+    assert raw.parse().duration == pytest.approx(75.0)
 
     raw = client.models.with_raw_response.list()
     ids.append(raw.headers["x-request-id"])
