@@ -8,7 +8,7 @@ struct RouterCommand: AsyncParsableCommand {
         commandName: "switchboard-router",
         abstract:
             "Switchboard's router (self-hosted mode): chat, completions, responses, embeddings and models — alias routing, fallbacks, provider translation, streaming.",
-        discussion: selfHostedEnvironmentHelp + "\n"
+        discussion: selfHostedEnvironmentHelp + "\n\n"
             + "Default listen 0.0.0.0:8081. Accepts only requests signed by the edge.")
 
     @OptionGroup var options: ServiceOptions

@@ -22,17 +22,28 @@ public struct ServiceOptions: ParsableArguments {
 
 /// The environment every service reads, for the binaries' `--help`.
 public let selfHostedEnvironmentHelp = """
-    Self-hosted mode: each service is its own process; they share PostgreSQL (keys, routes, quotas, the request
-    log, stored responses, RAG vectors with pgvector) and Kafka (audit events, RAG ingestion jobs). Environment:
-      SWITCHBOARD_POSTGRES_URL         postgres://user:password@host:5432/database (required)
-      SWITCHBOARD_POSTGRES_POOL_SIZE   connections in this process's pool (default 10)
-      SWITCHBOARD_KAFKA_BROKERS        host:9092,host:9092 (required)
-      SWITCHBOARD_KAFKA_PROPERTY_<N>   any librdkafka property, e.g. ..._SECURITY_PROTOCOL=SASL_SSL, ..._SASL_PASSWORD
-      SWITCHBOARD_INTERNAL_SECRET      the same secret (>= 32 bytes) in every service: signs the identity the edge
-                                       forwards (or SWITCHBOARD_INTERNAL_SECRET_FILE)
-      SWITCHBOARD_CONFIG, SWITCHBOARD_LISTEN, SWITCHBOARD_LOG_FORMAT (json|text), SWITCHBOARD_LOG_LEVEL
-    The PostgreSQL schema is migrated at start-up (safe with replicas). GET /health is liveness, GET /ready
-    readiness, GET /metrics Prometheus. SIGTERM drains in-flight streams, flushes the queue, then exits.
+    Self-hosted mode: each service is its own process. They share PostgreSQL
+    (keys, routes, quotas, the request log, stored responses, RAG vectors with
+    pgvector) and Kafka (audit events, RAG ingestion jobs).
+
+    Environment:
+      SWITCHBOARD_POSTGRES_URL        postgres://user:password@host:5432/db
+                                      (required)
+      SWITCHBOARD_POSTGRES_POOL_SIZE  this process's connections (default 10)
+      SWITCHBOARD_KAFKA_BROKERS       host:9092,host:9092 (required, unless
+                                      the file has a kafka section)
+      SWITCHBOARD_KAFKA_PROPERTY_<N>  any librdkafka property, for example
+                                      ..._SECURITY_PROTOCOL=SASL_SSL
+      SWITCHBOARD_INTERNAL_SECRET     the same secret (>= 32 bytes) in every
+                                      service; it signs the identity the edge
+                                      forwards (or ..._SECRET_FILE; during a
+                                      rotation ..._SECRET_PREVIOUS)
+      SWITCHBOARD_CONFIG, SWITCHBOARD_LISTEN, SWITCHBOARD_LOG_FORMAT,
+      SWITCHBOARD_LOG_LEVEL
+
+    The PostgreSQL schema is migrated at start-up (safe with replicas).
+    GET /health is liveness, GET /ready readiness, GET /metrics Prometheus.
+    SIGTERM drains in-flight streams, flushes the queue, then exits.
     """
 
 /// Starts one self-hosted service from its environment and configuration and runs it until SIGTERM/SIGINT.
