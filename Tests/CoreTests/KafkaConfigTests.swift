@@ -28,6 +28,16 @@ import Testing
 
     @Test func defaultsAndTheEnvironment() throws {
         #expect(try ConfigLoader.load(yaml: "", fileName: "k", environment: [:]).kafka == nil)
+        // No section: the environment alone configures Kafka (as the self-hosted services are usually run).
+        let fromEnvironment = try #require(
+            try ConfigLoader.load(
+                yaml: "", fileName: "k",
+                environment: [
+                    "SWITCHBOARD_KAFKA_BROKERS": "e:9092", "SWITCHBOARD_KAFKA_PROPERTY_SECURITY_PROTOCOL": "ssl",
+                ]
+            ).kafka)
+        #expect(fromEnvironment.brokers == "e:9092")
+        #expect(fromEnvironment.properties == ["security.protocol": "ssl"])
         let config = try ConfigLoader.load(
             yaml: "kafka: { properties: { sasl.username: u, sasl.password: from-file } }", fileName: "k",
             environment: [

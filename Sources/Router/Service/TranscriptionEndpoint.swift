@@ -69,7 +69,7 @@ extension RouterService {
         let contentType = request.headers[.contentType] ?? ""
         if let boundary = MultipartParser.boundary(fromContentType: contentType) {
             // Parsed as it arrives; a large file part goes to a temporary file, not memory, and from there
-            // upstream (`MultipartForm.encodedChunks`).
+            // upstream (`MultipartForm.encodedBody`).
             let limit = max(limits.maxBytes, Self.uploadLimitBytes)
             if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
                 throw GatewayError.bodyTooLarge(limit: limit)

@@ -70,16 +70,7 @@ public enum SelfHostedService {
             throw ValidationError("the listen address must be host:port")
         }
         config.listen = address
-        // The file's `kafka` section, or the environment alone (brokers and property passthrough).
-        guard
-            let kafka = config.kafka
-                ?? environment["SWITCHBOARD_KAFKA_BROKERS"].flatMap({ brokers in
-                    brokers.allSatisfy(\.isWhitespace)
-                        ? nil
-                        : KafkaSettings(
-                            brokers: brokers, properties: KafkaSettings.environmentProperties(environment))
-                })
-        else {
+        guard let kafka = config.kafka else {
             throw ValidationError("SWITCHBOARD_KAFKA_BROKERS is not set (or kafka.brokers in the configuration file)")
         }
 

@@ -214,7 +214,12 @@ struct ConfigReader {
         if let value = top["rag"] {
             readRAG(value, into: &config.rag, store: &config.ragStore, environment: config.environment)
         }
-        if let value = top["kafka"] { readKafka(value, into: &config.kafka, environment: config.environment) }
+        // The `kafka` section, or the environment alone (SWITCHBOARD_KAFKA_BROKERS and property passthrough).
+        if let value = top["kafka"] {
+            readKafka(value, into: &config.kafka, environment: config.environment)
+        } else if let brokers = config.environment["SWITCHBOARD_KAFKA_BROKERS"], !brokers.allSatisfy(\.isWhitespace) {
+            readKafka(.object([:]), into: &config.kafka, environment: config.environment)
+        }
         if let value = top["pricing"] { config.pricing = .standard(overrides: readPricing(value)) }
         if let value = top["routes"],
             let routes = object(value, "routes", allowed: Array(value.objectValue?.keys ?? []))

@@ -102,30 +102,30 @@ public struct MultipartForm: Sendable, Equatable {
         return pieces
     }
 
-    /// The encoded body's length in bytes.
-    public var encodedLength: Int {
-        pieces().reduce(0) { total, piece in
+    /// The encoded body, produced as it is read (spooled parts in `chunkBytes` reads from their files: an upload
+    /// goes upstream without being copied whole into memory), with its length in bytes. The stream can be read
+    /// once; call again for a fallback, which starts from the beginning.
+    public func encodedBody(
+        chunkBytes: Int = 64 * 1024
+    ) -> (length: Int, chunks: AsyncThrowingStream<[UInt8], any Error>) {
+        let all = pieces()
+        let length = all.reduce(0) { total, piece in
             switch piece {
             case .bytes(let bytes): total + bytes.count
             case .file(let file): total + file.length
             }
         }
-    }
-
-    /// The encoded body, produced as it is read (spooled parts in 64 KiB reads from their files): an upload goes
-    /// upstream without being copied whole into memory. Each call starts from the beginning.
-    public func encodedChunks(chunkBytes: Int = 64 * 1024) -> AsyncThrowingStream<[UInt8], any Error> {
-        var pieces = self.pieces()[...]
+        var remaining = all[...]
         var fileOffset = 0
-        return AsyncThrowingStream(unfolding: {
-            while let piece = pieces.first {
+        let chunks = AsyncThrowingStream<[UInt8], any Error>(unfolding: {
+            while let piece = remaining.first {
                 switch piece {
                 case .bytes(let bytes):
-                    pieces = pieces.dropFirst()
+                    remaining = remaining.dropFirst()
                     if !bytes.isEmpty { return bytes }
                 case .file(let file):
                     if fileOffset >= file.length {
-                        pieces = pieces.dropFirst()
+                        remaining = remaining.dropFirst()
                         fileOffset = 0
                         continue
                     }
@@ -136,6 +136,7 @@ public struct MultipartForm: Sendable, Equatable {
             }
             return nil
         })
+        return (length, chunks)
     }
 
     /// A part's delimiter and headers.
@@ -147,20 +148,15 @@ public struct MultipartForm: Sendable, Equatable {
         return head + "\r\n"
     }
 
-    /// The encoded body in memory (spooled parts read back from their files; `encodedChunks` avoids that).
+    /// The encoded body in memory (spooled parts read back from their files; `encodedBody` avoids that).
     public func encoded() throws(SpoolError) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(parts.reduce(64) { $0 + $1.data.count + 160 })
-        for part in parts {
-            out.append(contentsOf: head(of: part).utf8)
-            if let spooled = part.spooled {
-                out.append(contentsOf: try spooled.read(offset: 0, count: spooled.length))
-            } else {
-                out.append(contentsOf: part.data)
+        for piece in pieces() {
+            switch piece {
+            case .bytes(let bytes): out += bytes
+            case .file(let file): out += try file.read(offset: 0, count: file.length)
             }
-            out.append(contentsOf: "\r\n".utf8)
         }
-        out.append(contentsOf: "--\(boundary)--\r\n".utf8)
         return out
     }
 

@@ -59,7 +59,7 @@ public final class UpstreamHTTP: Sendable {
         }
     }
 
-    /// POST a multipart form, its body produced as it is sent (`MultipartForm.encodedChunks`: spooled uploads are
+    /// POST a multipart form, its body produced as it is sent (`MultipartForm.encodedBody`: spooled uploads are
     /// read from their files, never held whole in memory); returns the response once its head arrived.
     public func post(
         url: String, headers: HTTPHeaders, form: MultipartForm, stream: Bool
@@ -70,10 +70,9 @@ public final class UpstreamHTTP: Sendable {
         request.method = .POST
         request.headers = headers
         request.headers.replaceOrAdd(name: "content-type", value: form.contentType)
-        let length = form.encodedLength
-        request.headers.replaceOrAdd(name: "content-length", value: String(length))
-        request.body = .stream(
-            form.encodedChunks().map { ByteBuffer(bytes: $0) }, length: .known(Int64(length)))
+        let body = form.encodedBody()
+        request.headers.replaceOrAdd(name: "content-length", value: String(body.length))
+        request.body = .stream(body.chunks.map { ByteBuffer(bytes: $0) }, length: .known(Int64(body.length)))
         return try await execute(request, stream: stream)
     }
 
