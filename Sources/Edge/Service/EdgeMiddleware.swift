@@ -23,6 +23,9 @@ public struct EdgeMiddleware: RouterMiddleware {
     enum Admission: Sendable {
         case apiKeys(KeyCache, quotas: any QuotaStore, policy: QuotaPolicy)
         case signedIdentity(IdentitySigner)
+        /// AWS mode: API Gateway's authorizer checked the key; quotas are still this function's to enforce, since
+        /// authorizer results are cached across requests.
+        case authorizer(quotas: any QuotaStore, policy: QuotaPolicy)
     }
 
     let admission: Admission
@@ -47,6 +50,19 @@ public struct EdgeMiddleware: RouterMiddleware {
     public init(internal signer: IdentitySigner, sink: any AuditSink, clock: any WallClock = SystemWallClock()) {
         self.admission = .signedIdentity(signer)
         self.cors = nil
+        self.sink = sink
+        self.clock = clock
+        self.metrics = EdgeMetrics()
+    }
+
+    /// A request function behind API Gateway (AWS mode): the key was checked by the authorizer, whose result the
+    /// Lambda host puts in `context.authorizedKey`; quotas and CORS are enforced here.
+    public init(
+        authorizer quotas: any QuotaStore, policy: QuotaPolicy, cors: GatewayConfig.CORS?, sink: any AuditSink,
+        clock: any WallClock = SystemWallClock()
+    ) {
+        self.admission = .authorizer(quotas: quotas, policy: policy)
+        self.cors = cors
         self.sink = sink
         self.clock = clock
         self.metrics = EdgeMetrics()
@@ -95,15 +111,21 @@ public struct EdgeMiddleware: RouterMiddleware {
         do {
             if let rejection { throw rejection }
             let identity: Identity
-            var record: APIKeyRecord?
+            var key: AuthorizedKey?
             switch admission {
             case .apiKeys(let keys, _, _):
                 let found = try await authenticate(request, keys: keys)
                 identity = Identity(found)
-                record = found
+                key = AuthorizedKey(found)
             case .signedIdentity:
                 guard let adopted = context.identity else { throw IdentitySigner.rejected() }
                 identity = adopted
+            case .authorizer:
+                // Only reachable through API Gateway, whose authorizer always runs first: no key here is a
+                // deployment error (a route without the authorizer), refused like a missing key.
+                guard let authorized = context.authorizedKey else { throw GatewayError.missingAPIKey() }
+                identity = authorized.identity
+                key = authorized
             }
             context.identity = identity
             // Known from here on, so a rejection by quota is audited for the key's tenant too.
@@ -112,8 +134,8 @@ public struct EdgeMiddleware: RouterMiddleware {
                 $0.keyID = identity.keyID
                 $0.keyLabel = identity.keyLabel
             }
-            if case .apiKeys(_, let quotas, let policy) = admission, let record {
-                decision = try await consumeQuota(record, quotas: quotas, policy: policy, context: context)
+            if let key, let (quotas, policy) = admission.quotas {
+                decision = try await consumeQuota(key, quotas: quotas, policy: policy, context: context)
                 if let decision, let limited = rateLimited(decision) { throw limited }
             }
             response = try await next(request, context)
@@ -133,9 +155,9 @@ public struct EdgeMiddleware: RouterMiddleware {
 
     /// Counts this request against the key's and tenant's limits; nil when none apply.
     func consumeQuota(
-        _ record: APIKeyRecord, quotas: any QuotaStore, policy: QuotaPolicy, context: Context
+        _ key: AuthorizedKey, quotas: any QuotaStore, policy: QuotaPolicy, context: Context
     ) async throws -> QuotaDecision? {
-        let checks = policy.checks(for: record)
+        let checks = policy.checks(for: key)
         if checks.isEmpty { return nil }
         do {
             return try await quotas.consume(checks, units: 1, now: clock.now())
@@ -210,6 +232,16 @@ public struct EdgeMiddleware: RouterMiddleware {
             emit(disconnected: false)
         }
         return response
+    }
+}
+
+extension EdgeMiddleware.Admission {
+    /// The quota store and policy of an admission that enforces quotas.
+    var quotas: (any QuotaStore, QuotaPolicy)? {
+        switch self {
+        case .apiKeys(_, let quotas, let policy), .authorizer(let quotas, let policy): (quotas, policy)
+        case .signedIdentity: nil
+        }
     }
 }
 

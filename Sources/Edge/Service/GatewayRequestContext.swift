@@ -9,12 +9,26 @@ public struct GatewayRequestContext: RequestContext {
     public internal(set) var requestID: String
     /// Set by the edge once the API key is verified.
     public var identity: Identity?
+    /// AWS mode: what API Gateway's authorizer established (set by the Lambda host from the event; see
+    /// `EdgeMiddleware.init(authorizer:)`). Never set from anything the client sends.
+    public var authorizedKey: AuthorizedKey?
     /// Collects this request's audit event.
     public internal(set) var audit: AuditRecorder
 
     public init(source: ApplicationRequestContextSource) {
+        self.init(source: source, requestID: RandomID.requestID())
+    }
+
+    /// A context for a request that did not come through Hummingbird's server (AWS mode: an API Gateway event),
+    /// with an authorizer's result.
+    public init(logger: Logger, authorizedKey: AuthorizedKey?) {
+        self.init(source: LoggerSource(logger: logger), requestID: RandomID.requestID())
+        self.authorizedKey = authorizedKey
+    }
+
+    init(source: some RequestContextSource, requestID: String) {
         self.coreContext = .init(source: source)
-        self.requestID = RandomID.requestID()
+        self.requestID = requestID
         self.audit = AuditRecorder(requestID: requestID)
         self.logger[metadataKey: "request_id"] = .string(requestID)
     }
@@ -29,4 +43,9 @@ public struct GatewayRequestContext: RequestContext {
 
     /// The body limit is enforced by `readBody`, not by Hummingbird's decoder.
     public var maxUploadSize: Int { Int.max }
+}
+
+/// A context source that is only a logger.
+struct LoggerSource: RequestContextSource {
+    var logger: Logger
 }

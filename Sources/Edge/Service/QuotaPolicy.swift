@@ -11,15 +11,17 @@ public struct QuotaPolicy: Sendable {
         self.tenantRPD = tenantRPD
     }
 
-    public func checks(for key: APIKeyRecord) -> [QuotaCheck] {
+    public func checks(for key: AuthorizedKey) -> [QuotaCheck] {
+        let keyID = key.identity.keyID
+        let tenant = key.identity.tenant
         var checks: [QuotaCheck] = []
-        if let rpm = key.rpm { checks.append(QuotaCheck(scope: "key:\(key.keyID):rpm", limit: rpm, window: .minute)) }
-        if let rpd = key.rpd { checks.append(QuotaCheck(scope: "key:\(key.keyID):rpd", limit: rpd, window: .day)) }
+        if let rpm = key.rpm { checks.append(QuotaCheck(scope: "key:\(keyID):rpm", limit: rpm, window: .minute)) }
+        if let rpd = key.rpd { checks.append(QuotaCheck(scope: "key:\(keyID):rpd", limit: rpd, window: .day)) }
         if let rpm = tenantRPM {
-            checks.append(QuotaCheck(scope: "tenant:\(key.tenant):rpm", limit: rpm, window: .minute))
+            checks.append(QuotaCheck(scope: "tenant:\(tenant):rpm", limit: rpm, window: .minute))
         }
         if let rpd = tenantRPD {
-            checks.append(QuotaCheck(scope: "tenant:\(key.tenant):rpd", limit: rpd, window: .day))
+            checks.append(QuotaCheck(scope: "tenant:\(tenant):rpd", limit: rpd, window: .day))
         }
         return checks
     }

@@ -52,17 +52,24 @@ public final class RAGIngestWorker: Service {
         }
         guard let delivery = deliveries.first else { return false }
         do {
-            if let message = RAGJobMessage(decoding: delivery.payload) {
-                try await run(message)
-            } else {
-                logger.error("undecodable rag-ingest message dropped", metadata: ["bytes": "\(delivery.payload.count)"])
-            }
+            try await process(delivery.payload)
             try await queue.acknowledge([delivery.receipt], topic: .ragIngest)
         } catch {
             // The job store or the queue failed: leave the message for redelivery.
             logger.error("rag-ingest job failed; it will be retried", metadata: ["error": "\(error)"])
         }
         return true
+    }
+
+    /// Runs the job of one `rag-ingest` message, however it was delivered (this worker's queue, or an SQS event
+    /// in AWS mode). Throws when the job could not be recorded, so that the message is delivered again; an
+    /// undecodable message is logged and dropped.
+    public func process(_ payload: [UInt8]) async throws {
+        if let message = RAGJobMessage(decoding: payload) {
+            try await run(message)
+        } else {
+            logger.error("undecodable rag-ingest message dropped", metadata: ["bytes": "\(payload.count)"])
+        }
     }
 
     func run(_ message: RAGJobMessage) async throws {

@@ -31,13 +31,16 @@ public enum ProcessRole: Sendable {
     case edge(services: [InternalService: String], signer: IdentitySigner)
     /// Self-hosted mode's internal service: admits only requests the edge signed for.
     case service(InternalService, signer: IdentitySigner)
+    /// AWS mode: one service as a Lambda function behind API Gateway, whose authorizer checked the key; quotas
+    /// are enforced here.
+    case lambda(InternalService)
 
     /// Whether this process answers the endpoints (and runs the workers) of `service`.
     public func runs(_ service: InternalService) -> Bool {
         switch self {
         case .embedded: true
         case .edge: false
-        case .service(let own, _): own == service
+        case .service(let own, _), .lambda(let own): own == service
         }
     }
 }
@@ -123,6 +126,12 @@ public final class GatewayProcess: Sendable {
                     cors: config.server.cors, sink: publisher))
         case .service(_, let signer):
             router.add(middleware: EdgeMiddleware(internal: signer, sink: publisher))
+        case .lambda:
+            router.add(
+                middleware: EdgeMiddleware(
+                    authorizer: ports.quotas,
+                    policy: QuotaPolicy(tenantRPM: config.limits.tenantRPM, tenantRPD: config.limits.tenantRPD),
+                    cors: config.server.cors, sink: publisher))
         }
         if case .edge(let services, let signer) = role, let proxyClient {
             router.add(middleware: ReverseProxy(client: proxyClient, services: services, signer: signer))

@@ -52,23 +52,9 @@ public final class AuditConsumer: Service {
         do {
             let deliveries = try await queue.receive(topic: .audit, max: batchSize, wait: wait)
             if deliveries.isEmpty { return 0 }
-            var events: [AuditEvent] = []
-            var receipts: [String] = []
-            for delivery in deliveries {
-                do {
-                    var event = try AuditCodec.decode(delivery.payload)
-                    event.price(with: pricing)
-                    events.append(event)
-                } catch {
-                    // Never produced by our encoder; keep the evidence in the log, then drop it from the queue.
-                    logger.error(
-                        "undecodable audit message dropped",
-                        metadata: ["receipt": "\(delivery.receipt)", "bytes": "\(delivery.payload.count)"])
-                }
-                receipts.append(delivery.receipt)
-            }
+            let events = decode(deliveries.map { (id: $0.receipt, payload: $0.payload) }).events.map(\.event)
             try await log.insert(events)
-            try await queue.acknowledge(receipts, topic: .audit)
+            try await queue.acknowledge(deliveries.map(\.receipt), topic: .audit)
             written.increment(by: events.count)
             return deliveries.count
         } catch {
@@ -76,5 +62,51 @@ public final class AuditConsumer: Service {
             try? await Task.sleep(for: .milliseconds(500))
             return 0
         }
+    }
+
+    /// The events of a batch of messages, priced, each with its message's id; `undecodable` lists the ids of
+    /// messages that are not audit events (never produced by our encoder; logged with their size, never their
+    /// content).
+    func decode(_ messages: [(id: String, payload: [UInt8])]) -> (events: [(id: String, event: AuditEvent)], undecodable: [String]) {
+        var events: [(id: String, event: AuditEvent)] = []
+        var undecodable: [String] = []
+        events.reserveCapacity(messages.count)
+        for message in messages {
+            do {
+                var event = try AuditCodec.decode(message.payload)
+                event.price(with: pricing)
+                events.append((message.id, event))
+            } catch {
+                logger.error(
+                    "undecodable audit message", metadata: ["message": "\(message.id)", "bytes": "\(message.payload.count)"])
+                undecodable.append(message.id)
+            }
+        }
+        return (events, undecodable)
+    }
+
+    /// Writes a batch delivered from outside this consumer's queue (an SQS event in AWS mode) and returns the ids
+    /// of the messages that were not written, for the event source to deliver again (`batchItemFailures`): after
+    /// a failed batch insert each event is tried alone, so one bad row does not send back the whole batch. An
+    /// undecodable message is reported failed too, so that it ends in the dead-letter queue rather than lost.
+    public func write(_ messages: [(id: String, payload: [UInt8])]) async -> [String] {
+        let (events, undecodable) = decode(messages)
+        do {
+            try await log.insert(events.map(\.event))
+            written.increment(by: events.count)
+            return undecodable
+        } catch {
+            logger.error("audit batch insert failed; trying each event", metadata: ["error": "\(error)"])
+        }
+        var failed = Set(undecodable)
+        for (id, event) in events {
+            do {
+                try await log.insert([event])
+                written.increment()
+            } catch {
+                failed.insert(id)
+            }
+        }
+        return messages.map(\.id).filter(failed.contains)
     }
 }

@@ -48,6 +48,10 @@ public final class AuditPublisher: AuditSink, Service {
         await publishPending(stopping: true)
     }
 
+    /// Publishes everything emitted so far and returns once the queue accepted it (AWS mode calls it at the end of
+    /// each invocation, before the function may be frozen, instead of running the service loop).
+    public func flush() async { await publishPending(stopping: true) }
+
     /// Publish everything buffered, batch by batch. A failed batch goes back to the front and is retried with
     /// backoff (forever while running; for up to a minute when stopping, then the loss is logged loudly).
     func publishPending(stopping: Bool) async {

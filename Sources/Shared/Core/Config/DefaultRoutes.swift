@@ -1,12 +1,13 @@
 /// The routes a gateway serves when its file defines none: real providers where credentials exist, the
-/// built-in mock provider otherwise, so that every endpoint works on a machine without keys.
+/// built-in mock provider otherwise, so that every endpoint works on a machine without keys. A key held in Secrets
+/// Manager (`<PROVIDER>_SECRET_ARN`, AWS mode) counts as a credential.
 public enum DefaultRoutes {
     public static func routes(for config: GatewayConfig) -> [Route] {
         let mock = ProviderRef(family: .mock)
         let openai = ProviderRef(family: .openai)
         let hasOpenAI =
             config.openAI.apiKey.map { !$0.isEmpty } ?? false
-            || config.environment.keys.contains { $0.hasPrefix("OPENAI_API_KEY_") }
+            || config.environment.keys.contains { $0.hasPrefix("OPENAI_API_KEY_") || $0.hasPrefix("OPENAI_SECRET_ARN") }
         func chat(_ alias: String, _ model: String, fallbacks: [String] = []) -> Route {
             Route(
                 alias: alias, kind: .chat,
@@ -21,7 +22,7 @@ public enum DefaultRoutes {
         let env = config.environment
         let hasAnthropic =
             config.anthropic.profile.apiKey.map { !$0.isEmpty } ?? false
-            || env.keys.contains { $0.hasPrefix("ANTHROPIC_API_KEY_") }
+            || env.keys.contains { $0.hasPrefix("ANTHROPIC_API_KEY_") || $0.hasPrefix("ANTHROPIC_SECRET_ARN") }
         let hasAWS =
             config.bedrock.region != nil || config.bedrock.baseURL != nil || env["AWS_ACCESS_KEY_ID"] != nil
             || env["AWS_PROFILE"] != nil || env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] != nil

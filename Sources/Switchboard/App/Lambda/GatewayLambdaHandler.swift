@@ -1,0 +1,160 @@
+import GatewayCore
+import GatewayLambda
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// One service of the gateway as a Lambda function (AWS mode): API Gateway requests go through the same router and
+/// middleware as the HTTP servers (the authorizer's result standing in for the API key, quotas enforced here); SQS
+/// batches go to the audit consumer (`switchboard-audit`) or the RAG ingestion worker (`switchboard-rag`), whose
+/// failures are reported per message. Audit events are handed to the queue before the invocation ends, after the
+/// response is complete: a function may be frozen as soon as it asks for the next invocation.
+public struct GatewayLambdaHandler: LambdaHandler {
+    let process: GatewayProcess
+    let responder: DirectResponder
+    let streaming: StreamingRoutes
+    /// Runs before each invocation (provider secrets past their TTL are fetched again).
+    let beforeInvocation: @Sendable () async -> Void
+
+    public init(
+        process: GatewayProcess, streaming: StreamingRoutes,
+        beforeInvocation: @escaping @Sendable () async -> Void = {}
+    ) {
+        self.process = process
+        self.responder = DirectResponder(router: process.buildRouter(), logger: process.logger)
+        self.streaming = streaming
+        self.beforeInvocation = beforeInvocation
+    }
+
+    public func handle(_ invocation: LambdaInvocation, responder lambda: LambdaResponder) async throws {
+        await beforeInvocation()
+        let result: Result<Void, any Error>
+        do {
+            switch LambdaEventKind.classify(invocation.body) {
+            case .apiGatewayProxy:
+                try await handleRequest(try APIGatewayProxyRequest(bytes: invocation.body), lambda)
+            case .sqs:
+                try await handleBatch(try SQSEvent(bytes: invocation.body), lambda)
+            case .tokenAuthorizer, .unknown:
+                throw LambdaFunctionError(
+                    type: "Switchboard.UnsupportedEvent",
+                    message: "This function handles API Gateway REST proxy events and SQS batches.")
+            }
+            result = .success(())
+        } catch {
+            result = .failure(error)
+        }
+        await process.publisher.flush()
+        try result.get()
+    }
+
+    func handleRequest(_ event: APIGatewayProxyRequest, _ lambda: LambdaResponder) async throws {
+        var headers = HTTPFields()
+        for (name, value) in event.headers {
+            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+        }
+        let query = event.queryString
+        let request = DirectRequest(
+            method: HTTPRequest.Method(event.httpMethod) ?? .get,
+            target: event.routePath + (query.isEmpty ? "" : "?" + query), headers: headers,
+            body: ByteBuffer(bytes: event.body), authorizedKey: event.requestContext.authorizer?.authorizedKey)
+        let response = await responder.respond(to: request)
+        let responseHeaders = HTTPHeaders(response.headers.map { ($0.name.rawName, $0.value) })
+        if streaming.streams(method: event.httpMethod, resource: event.resource ?? event.routePath) {
+            let stream = try await lambda.streamHTTPIntegration(
+                HTTPIntegrationPrelude(statusCode: Int(response.status.code), headers: responseHeaders))
+            do {
+                try await DirectResponder.write(response) { try await stream.write($0) }
+                try await stream.finish()
+            } catch {
+                // Past the first byte: the stream ends with Lambda's error trailers.
+                process.logger.error("streamed response failed", metadata: ["error": "\(error)"])
+                try await stream.fail(error)
+            }
+        } else {
+            let body = BodyCollector()
+            try await DirectResponder.write(response) { body.append($0) }
+            let answer = APIGatewayProxyResponse(
+                statusCode: Int(response.status.code), headers: responseHeaders, body: body.bytes)
+            try await lambda.respond(answer.encoded(), contentType: "application/json")
+        }
+    }
+
+    func handleBatch(_ event: SQSEvent, _ lambda: LambdaResponder) async throws {
+        let messages = event.records.map { (id: $0.messageID, payload: SQSPayload.decode($0)) }
+        var failed: [String] = []
+        if process.role.runs(.audit) {
+            failed = await process.consumer.write(messages)
+        } else if process.role.runs(.rag) {
+            for message in messages {
+                do {
+                    try await process.ragWorker.process(message.payload)
+                } catch {
+                    process.logger.error("rag-ingest job failed; SQS delivers it again", metadata: ["error": "\(error)"])
+                    failed.append(message.id)
+                }
+            }
+        } else {
+            throw LambdaFunctionError(
+                type: "Switchboard.UnsupportedEvent", message: "This function does not consume a queue.")
+        }
+        try await lambda.respond(SQSBatchResponse(failedMessageIDs: failed).encoded(), contentType: "application/json")
+    }
+}
+
+/// Collects a buffered response's body.
+final class BodyCollector: Sendable {
+    let buffer = Mutex(ByteBuffer())
+
+    func append(_ part: ByteBuffer) {
+        buffer.withLock { buffer in
+            var part = part
+            buffer.writeBuffer(&part)
+        }
+    }
+
+    var bytes: [UInt8] { buffer.withLock { Array(buffer: $0) } }
+}
+
+/// Which API Gateway routes are integrated with response streaming (`responseTransferMode: STREAM` in the
+/// template): those answers go out as an HTTP-integration stream, every other as a buffered proxy response. The
+/// template passes its list in `SWITCHBOARD_STREAMING_ROUTES` so that the two cannot drift apart.
+public struct StreamingRoutes: Sendable, Equatable {
+    /// `POST /v1/chat/completions`-style entries.
+    public var routes: Set<String>
+
+    public static let defaultRoutes: Set<String> = [
+        "POST /v1/chat/completions", "POST /v1/completions", "POST /v1/responses", "POST /v1/rag/query",
+    ]
+
+    public init(routes: Set<String> = Self.defaultRoutes) { self.routes = routes }
+
+    /// From `SWITCHBOARD_STREAMING_ROUTES` (comma-separated `METHOD /path`), else the default list.
+    public init(environment: [String: String]) {
+        guard let value = environment["SWITCHBOARD_STREAMING_ROUTES"] else {
+            self.init()
+            return
+        }
+        self.init(
+            routes: Set(
+                value.split(separator: ",").map { entry in
+                    let parts = entry.split(separator: " ", omittingEmptySubsequences: true)
+                    return parts.map { String($0) }.joined(separator: " ").uppercasedMethod
+                }.filter { !$0.isEmpty }))
+    }
+
+    public func streams(method: String, resource: String) -> Bool {
+        routes.contains("\(method.uppercased()) \(resource)")
+    }
+}
+
+extension String {
+    /// `post /v1/x` → `POST /v1/x`.
+    fileprivate var uppercasedMethod: String {
+        guard let space = firstIndex(of: " ") else { return self }
+        return self[..<space].uppercased() + self[space...]
+    }
+}

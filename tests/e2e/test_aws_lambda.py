@@ -1,0 +1,472 @@
+"""AWS serverless mode end to end: the gateway's own binaries run as Lambda functions (AWS_LAMBDA_RUNTIME_API set)
+against moto with SigV4 checking on and the fake upstream, fed real API Gateway and SQS event shapes by the fake
+Runtime API (proven with AWS's runtime interface client in test_fake_lambda_runtime.py).
+
+The DynamoDB tables are created from deploy/aws/template.yaml's own definitions, so the code and the template cannot
+disagree on keys and indexes. Checked here:
+- the TOKEN authorizer (`switchboard-edge`): Allow with the tenant in the context and a wildcard resource, Deny for a
+  bad key, `Unauthorized` for a missing header; a key from the original gateway's plaintext-keyed secret works before
+  and after `switchboard keys migrate`;
+- the router function (`switchboard-router`): buffered chat as an API Gateway proxy response, streamed chat through
+  the HTTP-integration prelude with chunks arriving over time, /v1/models, quotas enforced in the function, provider
+  keys from Secrets Manager (a JSON array used round-robin, a rotation picked up after the TTL);
+- audit: every event is in SQS when the invocation ends; the audit function (`switchboard-audit`) writes an SQS batch
+  to the DynamoDB request log and reports the one bad message as a batch item failure; `switchboard requests show`
+  reads the log; `switchboard dlq replay` moves dead letters back.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import os
+import secrets
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import yaml
+
+from conftest import FIXTURES, REPO_ROOT, find_binary, gateway_config, gateway_env
+from fake_lambda_runtime import FakeLambdaRuntime, Outcome
+
+boto3 = pytest.importorskip("boto3")
+
+AWS_URL = os.environ.get("SWITCHBOARD_TEST_AWS_URL")
+ACCESS_KEY = os.environ.get("SWITCHBOARD_TEST_AWS_ACCESS_KEY_ID")
+SECRET_KEY = os.environ.get("SWITCHBOARD_TEST_AWS_SECRET_ACCESS_KEY")
+pytestmark = pytest.mark.skipif(
+    not AWS_URL or not ACCESS_KEY or not SECRET_KEY,
+    reason="AWS mode needs moto with SigV4 checking: SWITCHBOARD_TEST_AWS_URL and its access key (scripts/moto)",
+)
+
+REGION = "us-east-1"
+TEMPLATE = REPO_ROOT / "deploy" / "aws" / "template.yaml"
+PROXY_EVENT = json.loads((FIXTURES / "lambda" / "apigw-rest-proxy-event-with-authorizer.aws-lambda-go.json").read_text())
+TOKEN_EVENT = json.loads((FIXTURES / "lambda" / "apigw-rest-token-authorizer-event.aws-lambda-go.json").read_text())
+HELLO = [{"role": "user", "content": "hello from lambda"}]
+
+
+class CloudFormationLoader(yaml.SafeLoader):
+    """Reads a CloudFormation template: intrinsic-function tags become plain values (enough to read literals)."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node, deep=True)}
+    return {suffix: loader.construct_mapping(node, deep=True)}
+
+
+CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+def template_tables() -> dict[str, dict[str, Any]]:
+    """The template's DynamoDB tables by the SWITCHBOARD_*_TABLE variable that names them."""
+    template = yaml.load(TEMPLATE.read_text(), Loader=CloudFormationLoader)
+    tables = {logical: resource["Properties"] for logical, resource in template["Resources"].items()
+              if resource["Type"] == "AWS::DynamoDB::Table"}
+    by_variable: dict[str, dict[str, Any]] = {}
+    for resource in template["Resources"].values():
+        variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+        globals_ = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        for name, value in {**globals_, **variables}.items():
+            if name.endswith("_TABLE") and isinstance(value, dict) and "Ref" in value and value["Ref"] in tables:
+                by_variable[name] = tables[value["Ref"]]
+    return by_variable
+
+
+class AWS:
+    """Clients of the moto server, and this module's resources (names unique to the run)."""
+
+    def __init__(self) -> None:
+        session = boto3.session.Session(
+            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name=REGION)
+        self.dynamodb = session.client("dynamodb", endpoint_url=AWS_URL)
+        self.sqs = session.client("sqs", endpoint_url=AWS_URL)
+        self.secrets = session.client("secretsmanager", endpoint_url=AWS_URL)
+        self.prefix = f"sb{secrets.token_hex(4)}"
+        self.env: dict[str, str] = {}
+
+    def create(self) -> None:
+        tables = template_tables()
+        assert {"SWITCHBOARD_ROUTES_TABLE", "SWITCHBOARD_QUOTAS_TABLE", "SWITCHBOARD_REQUESTS_TABLE",
+                "SWITCHBOARD_STATE_TABLE"} <= set(tables), f"the template's tables: {sorted(tables)}"
+        for variable, properties in tables.items():
+            name = f"{self.prefix}-{variable.removeprefix('SWITCHBOARD_').removesuffix('_TABLE').lower()}"
+            arguments: dict[str, Any] = {
+                "TableName": name, "KeySchema": properties["KeySchema"],
+                "AttributeDefinitions": properties["AttributeDefinitions"], "BillingMode": "PAY_PER_REQUEST"}
+            if properties.get("GlobalSecondaryIndexes"):
+                arguments["GlobalSecondaryIndexes"] = [
+                    {key: index[key] for key in ("IndexName", "KeySchema", "Projection")}
+                    for index in properties["GlobalSecondaryIndexes"]]
+            self.dynamodb.create_table(**arguments)
+            self.env[variable] = name
+        dlq = self.sqs.create_queue(QueueName=f"{self.prefix}-audit-dlq")["QueueUrl"]
+        dlq_arn = self.sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        audit = self.sqs.create_queue(
+            QueueName=f"{self.prefix}-audit",
+            Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})},
+        )["QueueUrl"]
+        rag = self.sqs.create_queue(QueueName=f"{self.prefix}-rag-ingest")["QueueUrl"]
+        keys_secret = f"/{self.prefix}/api-keys"
+        self.secrets.create_secret(Name=keys_secret, SecretString="{}")
+        provider = self.secrets.create_secret(
+            Name=f"/{self.prefix}/fake-provider-keys", SecretString=json.dumps(["sk-sec-a", "sk-sec-b"]))
+        self.provider_secret_arn = provider["ARN"]
+        self.env.update({
+            "SWITCHBOARD_BACKEND": "aws", "AWS_ENDPOINT_URL": AWS_URL, "AWS_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "SWITCHBOARD_AUDIT_QUEUE_URL": audit, "SWITCHBOARD_AUDIT_DLQ_URL": dlq, "SWITCHBOARD_RAG_QUEUE_URL": rag,
+            "SWITCHBOARD_API_KEYS_SECRET": keys_secret, "SWITCHBOARD_SECRETS_TTL_SECONDS": "1",
+            "OPENAI_COMPAT_FAKE_SECRET_ARN": self.provider_secret_arn,
+        })
+        self.audit_queue, self.dlq = audit, dlq
+        self.audit_queue_arn = self.sqs.get_queue_attributes(
+            QueueUrl=audit, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def receive_all(self, queue_url: str, expected: int, timeout: float = 10) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        while len(messages) < expected and time.monotonic() < deadline:
+            answer = self.sqs.receive_message(
+                QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, AttributeNames=["All"],
+                MessageAttributeNames=["All"], VisibilityTimeout=60)
+            messages += answer.get("Messages", [])
+        return messages
+
+    def discard_all(self, queue_url: str) -> None:
+        for message in self.receive_all(queue_url, expected=10_000, timeout=2):
+            self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def queue_depth(self, queue_url: str) -> int:
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
+        return sum(int(value) for value in attributes["Attributes"].values())
+
+
+class Function:
+    """One of the gateway's binaries running as a Lambda function on its own fake Runtime API."""
+
+    def __init__(self, binary: str, env: dict[str, str], log: Path):
+        self.runtime = FakeLambdaRuntime()
+        self.log = log
+        with open(log, "ab") as output:
+            self.process = subprocess.Popen(
+                [str(find_binary(binary))], env={**env, "AWS_LAMBDA_RUNTIME_API": self.runtime.address},
+                stdout=output, stderr=output)
+        try:
+            self.runtime.wait_until_polling()
+        except AssertionError:
+            self.stop()
+            raise AssertionError(f"{binary} did not start as a Lambda function:\n{log.read_text()[-3000:]}") from None
+
+    def invoke(self, event: Any) -> Outcome:
+        polls = self.runtime.next_calls
+        outcome = self.runtime.invoke(event)
+        # The invocation ends when the function asks for the next one (it may be frozen from then on).
+        deadline = time.monotonic() + 10
+        while self.runtime.next_calls == polls and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert self.runtime.next_calls > polls, "the function did not ask for the next invocation"
+        return outcome
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.runtime.close()
+
+
+def proxy_event(method: str, path: str, body: Any = None, *, authorizer: dict[str, Any] | None = None,
+                headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """The real REST proxy event with this request in it."""
+    event = copy.deepcopy(PROXY_EVENT)
+    fields = {"Content-Type": "application/json", "Host": "abc123.execute-api.us-east-1.amazonaws.com",
+              **(headers or {})}
+    event.update({
+        "resource": path, "path": path, "httpMethod": method, "headers": fields,
+        "multiValueHeaders": {name: [value] for name, value in fields.items()},
+        "queryStringParameters": None, "multiValueQueryStringParameters": None, "pathParameters": None,
+        "body": json.dumps(body) if body is not None else None, "isBase64Encoded": False})
+    event["requestContext"].update({"resourcePath": path, "httpMethod": method, "path": f"/api{path}",
+                                    "stage": "api", "requestId": secrets.token_hex(8)})
+    event["requestContext"]["authorizer"] = authorizer or {}
+    return event
+
+
+def token_event(authorization: str | None) -> dict[str, Any]:
+    event = copy.deepcopy(TOKEN_EVENT)
+    event["authorizationToken"] = authorization
+    event["methodArn"] = "arn:aws:execute-api:us-east-1:123456789012:abc123/api/POST/v1/chat/completions"
+    return event
+
+
+def buffered(outcome: Outcome) -> tuple[int, dict[str, str], Any]:
+    """A buffered API Gateway proxy response: status, headers (lower-cased), JSON body."""
+    assert outcome.kind == "response", outcome.body
+    assert not outcome.streamed
+    answer = outcome.json()
+    body = base64.b64decode(answer["body"]) if answer.get("isBase64Encoded") else answer["body"].encode()
+    headers = {name.lower(): value for name, value in (answer.get("headers") or {}).items()}
+    return answer["statusCode"], headers, json.loads(body)
+
+
+@pytest.fixture(scope="module")
+def aws() -> AWS:
+    resources = AWS()
+    resources.create()
+    return resources
+
+
+@pytest.fixture(scope="module")
+def env(aws: AWS, fake_upstream, tmp_path_factory) -> dict[str, str]:
+    work = tmp_path_factory.mktemp("aws")
+    config = work / "switchboard.yaml"
+    config.write_text(gateway_config(fake_upstream.base_url, mock_stream_delay_ms=40))
+    values = gateway_env({**aws.env, "SWITCHBOARD_CONFIG": str(config)})
+    values["SWITCHBOARD_TEST_WORK"] = str(work)
+    return values
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([str(find_binary("switchboard")), *args], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, f"switchboard {' '.join(args)} failed: {result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def key(env: dict[str, str]) -> str:
+    return cli(env, "keys", "create", "--tenant", "acme", "--label", "lambda-test").stdout.strip().splitlines()[-1]
+
+
+def start(binary: str, env: dict[str, str]) -> Function:
+    return Function(binary, env, Path(env["SWITCHBOARD_TEST_WORK"]) / f"{binary}.log")
+
+
+@pytest.fixture(scope="module")
+def authorizer(env: dict[str, str]) -> Iterator[Function]:
+    function = start("switchboard-edge", env)
+    yield function
+    function.stop()
+
+
+@pytest.fixture(scope="module")
+def router(env: dict[str, str]) -> Iterator[Function]:
+    function = start("switchboard-router", env)
+    yield function
+    function.stop()
+
+
+@pytest.fixture(scope="module")
+def audit(env: dict[str, str]) -> Iterator[Function]:
+    function = start("switchboard-audit", env)
+    yield function
+    function.stop()
+
+
+def authorize(authorizer: Function, key: str) -> dict[str, Any]:
+    """The authorizer's context for this key, as API Gateway hands it to the request functions."""
+    outcome = authorizer.invoke(token_event(f"Bearer {key}"))
+    assert outcome.kind == "response", outcome.body
+    policy = outcome.json()
+    assert policy["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    return {"principalId": policy["principalId"], **policy["context"]}
+
+
+# MARK: the authorizer
+
+
+def test_authorizer_allows_a_valid_key_for_every_route(authorizer: Function, key: str) -> None:
+    outcome = authorizer.invoke(token_event(f"Bearer {key}"))
+    policy = outcome.json()
+    statement = policy["policyDocument"]["Statement"][0]
+    assert policy["policyDocument"]["Version"] == "2012-10-17"
+    assert statement["Effect"] == "Allow" and statement["Action"] == "execute-api:Invoke"
+    # A wildcard resource: API Gateway caches the result for 300 s across every route of the API.
+    assert statement["Resource"] in ("arn:aws:execute-api:us-east-1:123456789012:abc123/api/*/*",
+                                     ["arn:aws:execute-api:us-east-1:123456789012:abc123/api/*/*"])
+    assert policy["context"]["tenant"] == "acme"
+    assert all(isinstance(value, (str, int, float, bool)) for value in policy["context"].values())
+    assert key not in outcome.body.decode(), "the key itself never leaves the authorizer"
+
+
+def test_authorizer_denies_unknown_keys_and_rejects_missing_ones(authorizer: Function) -> None:
+    denied = authorizer.invoke(token_event("Bearer sk-sb-not-a-real-key-000000000000"))
+    assert denied.kind == "response"
+    assert denied.json()["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+    for header in (None, "", "Basic dXNlcjpwYXNz", "Bearer"):
+        missing = authorizer.invoke(token_event(header))
+        assert missing.kind == "error", f"{header!r}: {missing.body!r}"
+        assert missing.json()["errorMessage"] == "Unauthorized"
+
+
+def test_original_gateways_plaintext_keyed_secret_works_before_and_after_migration(
+        aws: AWS, env: dict[str, str], authorizer: Function) -> None:
+    legacy_key = f"sk-legacy-{secrets.token_hex(12)}"
+    current = json.loads(aws.secrets.get_secret_value(SecretId=env["SWITCHBOARD_API_KEYS_SECRET"])["SecretString"])
+    current[legacy_key] = {"tenantId": "legacy-co", "label": "from-typescript", "status": "active",
+                           "createdAt": "2025-01-01T00:00:00Z"}
+    aws.secrets.put_secret_value(SecretId=env["SWITCHBOARD_API_KEYS_SECRET"], SecretString=json.dumps(current))
+    time.sleep(1.2)  # past the key cache
+    assert authorize(authorizer, legacy_key)["tenant"] == "legacy-co"
+
+    result = cli(env, "keys", "migrate")
+    assert legacy_key not in result.stdout + result.stderr
+    migrated = json.loads(aws.secrets.get_secret_value(SecretId=env["SWITCHBOARD_API_KEYS_SECRET"])["SecretString"])
+    assert legacy_key not in migrated
+    assert migrated[hashlib.sha256(legacy_key.encode()).hexdigest()]["tenant"] == "legacy-co"
+    time.sleep(1.2)
+    assert authorize(authorizer, legacy_key)["tenant"] == "legacy-co"
+
+
+# MARK: the router function
+
+
+def test_buffered_chat_through_the_router_function(aws: AWS, authorizer: Function, router: Function, key: str,
+                                                   fake_upstream) -> None:
+    context = authorize(authorizer, key)
+    status, headers, body = buffered(router.invoke(
+        proxy_event("POST", "/v1/chat/completions", {"model": "chat", "messages": HELLO}, authorizer=context)))
+    assert status == 200, body
+    assert body["object"] == "chat.completion" and body["model"] == "chat"
+    assert body["usage"]["total_tokens"] > 0
+    assert headers["x-request-id"].startswith("req_")
+    assert "x-ratelimit-limit-requests" in headers
+
+
+def test_streamed_chat_arrives_as_it_is_generated(authorizer: Function, router: Function, key: str) -> None:
+    context = authorize(authorizer, key)
+    outcome = router.invoke(proxy_event(
+        "POST", "/v1/chat/completions",
+        {"model": "mock", "messages": HELLO, "stream": True, "stream_options": {"include_usage": True}},
+        authorizer=context))
+    assert outcome.kind == "response" and outcome.streamed, outcome.headers
+    assert outcome.headers["content-type"] == "application/vnd.awslambda.http-integration-response"
+    prelude, body = outcome.http_integration()
+    assert prelude["statusCode"] == 200
+    assert {name.lower(): value for name, value in prelude["headers"].items()}["content-type"].startswith(
+        "text/event-stream")
+    events = [line.removeprefix("data: ") for line in body.decode().split("\n\n") if line.startswith("data: ")]
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(event) for event in events[:-1]]
+    assert all(chunk["object"] == "chat.completion.chunk" for chunk in chunks)
+    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["completion_tokens"] > 0
+    # Streamed, not buffered: the mock's tokens (40 ms apart) reached the Runtime API in several chunks over time.
+    times = [at for at, _ in outcome.chunks]
+    assert len(times) >= 3 and times[-1] - times[1] > 0.08, times
+    assert outcome.trailers.get("lambda-runtime-function-error-type") is None
+
+
+def test_models_and_errors_are_openai_shaped(authorizer: Function, router: Function, key: str) -> None:
+    context = authorize(authorizer, key)
+    status, _, models = buffered(router.invoke(proxy_event("GET", "/v1/models", authorizer=context)))
+    assert status == 200 and models["object"] == "list"
+    assert {"chat", "mock"} <= {model["id"] for model in models["data"]}
+    status, _, error = buffered(router.invoke(
+        proxy_event("POST", "/v1/chat/completions", {"model": "no-such-alias", "messages": HELLO},
+                    authorizer=context)))
+    assert status == 404 and error["error"]["code"] == "model_not_found"
+    # Without the authorizer's context (a route deployed without the authorizer) nothing is served.
+    status, _, error = buffered(router.invoke(proxy_event("GET", "/v1/models")))
+    assert status == 401
+
+
+def test_quotas_are_enforced_in_the_request_function(env: dict[str, str], authorizer: Function,
+                                                     router: Function) -> None:
+    from conftest import avoid_minute_boundary
+
+    limited = cli(env, "keys", "create", "--tenant", "quota-co", "--rpm", "2").stdout.strip().splitlines()[-1]
+    context = authorize(authorizer, limited)
+    avoid_minute_boundary()
+    statuses = []
+    for _ in range(4):
+        status, headers, _ = buffered(router.invoke(proxy_event("GET", "/v1/models", authorizer=context)))
+        statuses.append(status)
+    assert statuses == [200, 200, 429, 429]
+    assert int(headers["retry-after"]) >= 1
+
+
+def test_provider_keys_come_from_secrets_manager_and_rotate(aws: AWS, authorizer: Function, router: Function,
+                                                            key: str, fake_upstream) -> None:
+    context = authorize(authorizer, key)
+    fake_upstream.reset()
+    for _ in range(4):
+        status, _, _ = buffered(router.invoke(
+            proxy_event("POST", "/v1/chat/completions", {"model": "chat", "messages": HELLO}, authorizer=context)))
+        assert status == 200
+    assert sorted(r["authorization"] for r in fake_upstream.requests()) == [
+        "Bearer sk-sec-a", "Bearer sk-sec-a", "Bearer sk-sec-b", "Bearer sk-sec-b"]
+    aws.secrets.put_secret_value(SecretId=aws.provider_secret_arn, SecretString="sk-sec-rotated")
+    time.sleep(1.3)  # SWITCHBOARD_SECRETS_TTL_SECONDS=1: no redeploy, no restart
+    fake_upstream.reset()
+    buffered(router.invoke(
+        proxy_event("POST", "/v1/chat/completions", {"model": "chat", "messages": HELLO}, authorizer=context)))
+    assert [r["authorization"] for r in fake_upstream.requests()] == ["Bearer sk-sec-rotated"]
+
+
+# MARK: audit
+
+
+def sqs_event(aws: AWS, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The event Lambda's SQS event source mapping delivers for these received messages."""
+    return {"Records": [{
+        "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"],
+        "attributes": message.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs", "eventSourceARN": aws.audit_queue_arn, "awsRegion": REGION,
+    } for message in messages]}
+
+
+def test_every_request_reaches_the_dynamodb_request_log(aws: AWS, env: dict[str, str], authorizer: Function,
+                                                        router: Function, audit: Function, key: str) -> None:
+    aws.discard_all(aws.audit_queue)  # what earlier tests queued: this test counts only its own events
+    context = authorize(authorizer, key)
+    request_ids = []
+    for stream in (False, True, False):
+        outcome = router.invoke(proxy_event(
+            "POST", "/v1/chat/completions", {"model": "mock", "messages": HELLO, "stream": stream},
+            authorizer=context))
+        headers = outcome.http_integration()[0]["headers"] if outcome.streamed else outcome.json()["headers"]
+        request_ids.append({name.lower(): value for name, value in headers.items()}["x-request-id"])
+        # Accepted by SQS before the invocation ended: no waiting here.
+        assert aws.queue_depth(aws.audit_queue) == len(request_ids)
+
+    messages = aws.receive_all(aws.audit_queue, expected=3)
+    assert len(messages) == 3
+    poison = {"MessageId": "poison-1", "ReceiptHandle": "poison-receipt", "Body": "not an audit event",
+              "MD5OfBody": hashlib.md5(b"not an audit event").hexdigest(), "Attributes": {}}
+    outcome = audit.invoke(sqs_event(aws, messages + [poison]))
+    assert outcome.kind == "response", outcome.body
+    assert outcome.json() == {"batchItemFailures": [{"itemIdentifier": "poison-1"}]}
+
+    for request_id in request_ids:
+        items = aws.dynamodb.query(
+            TableName=env["SWITCHBOARD_REQUESTS_TABLE"], IndexName="byRequestId",
+            KeyConditionExpression="requestId = :id", ExpressionAttributeValues={":id": {"S": request_id}})["Items"]
+        assert len(items) == 1 and items[0]["tenant"]["S"] == "acme"
+        shown = json.loads(cli(env, "requests", "show", request_id).stdout.strip().splitlines()[-1])
+        assert shown["tenant"] == "acme" and shown["http_status"] == 200
+    # Delivered twice (the event source retries a batch): still one row each.
+    assert audit.invoke(sqs_event(aws, messages)).json() == {"batchItemFailures": []}
+    items = aws.dynamodb.query(
+        TableName=env["SWITCHBOARD_REQUESTS_TABLE"], IndexName="byRequestId",
+        KeyConditionExpression="requestId = :id", ExpressionAttributeValues={":id": {"S": request_ids[0]}})["Items"]
+    assert len(items) == 1
+
+
+def test_dlq_replay_moves_dead_letters_back_to_the_audit_queue(aws: AWS, env: dict[str, str]) -> None:
+    aws.discard_all(aws.audit_queue)
+    bodies = [json.dumps({"replay": index}) for index in range(13)]
+    for body in bodies:
+        aws.sqs.send_message(QueueUrl=aws.dlq, MessageBody=body)
+    result = cli(env, "dlq", "replay")
+    assert "13" in result.stdout
+    moved = aws.receive_all(aws.audit_queue, expected=13)
+    assert sorted(message["Body"] for message in moved) == sorted(bodies)
+    assert aws.queue_depth(aws.dlq) == 0
