@@ -48,6 +48,7 @@ SWITCHBOARD_ENV = {
     "SWITCHBOARD_RAG_S3VECTORS_BUCKET",
     # existing names of every mode
     "SWITCHBOARD_LOG_FORMAT",
+    "SWITCHBOARD_STREAMING_ROUTES",
     "SWITCHBOARD_LOG_LEVEL",
 }
 # Provider credentials: <STEM>_SECRET_ARN (and key-pool variants <STEM>_SECRET_ARN_<KEY_ID>), plus the base
@@ -480,6 +481,18 @@ def test_streaming_routes_stream_and_the_rest_are_buffered(
             assert "response-streaming-invocations" not in uri and uri.endswith("/invocations"), key
             assert "/2015-03-31/functions/" in uri, key
             assert integration["timeoutInMillis"] <= 29000, key
+
+
+def test_functions_are_told_which_routes_stream(
+    template: dict[str, Any], operations: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """The functions pick the streaming or the buffered answer format from SWITCHBOARD_STREAMING_ROUTES: it must name
+    exactly the routes integrated with responseTransferMode STREAM."""
+    value = template["Globals"]["Function"]["Environment"]["Variables"]["SWITCHBOARD_STREAMING_ROUTES"]
+    listed = {(entry.split()[0].lower(), entry.split()[1]) for entry in value.split(",")}
+    streamed = {key for key, operation in operations.items()
+                if operation["x-amazon-apigateway-integration"].get("responseTransferMode") == "STREAM"}
+    assert listed == streamed == STREAMING_ROUTES
 
 
 def test_api_is_regional_with_binary_uploads(api: dict[str, Any]) -> None:
