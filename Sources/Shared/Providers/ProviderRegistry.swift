@@ -14,11 +14,12 @@ public struct ProviderRegistry: Sendable {
     let googleTokens: [String: Result<GoogleAccessTokenSource, ProviderError>]
     public let credentials: CredentialResolver
 
-    public init(config: GatewayConfig, http: UpstreamHTTP) {
+    /// `credentialOverlay`: provider keys that arrive after start-up (AWS mode: from Secrets Manager).
+    public init(config: GatewayConfig, http: UpstreamHTTP, credentialOverlay: CredentialOverlay? = nil) {
         self.http = http
         self.config = config
         self.mock = MockProvider(streamDelayMilliseconds: config.mock.streamDelayMilliseconds)
-        self.credentials = CredentialResolver(config: config)
+        self.credentials = CredentialResolver(config: config, overlay: credentialOverlay)
         self.anthropic = AnthropicProvider(http: http, settings: config.anthropic)
         self.bedrock = BedrockProvider(
             http: http, credentials: BedrockCredentials(environment: config.environment, httpClient: http.client),

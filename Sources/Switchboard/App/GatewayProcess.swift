@@ -68,10 +68,12 @@ public final class GatewayProcess: Sendable {
     let backendServices: [any Service]
 
     /// Compose the gateway exactly as `switchboard serve` runs it. `prometheus` is the registry the process
-    /// bootstrapped swift-metrics with (nil: `/metrics` is not served).
+    /// bootstrapped swift-metrics with (nil: `/metrics` is not served). `credentialOverlay`: provider keys that
+    /// arrive after start-up (AWS mode's Secrets Manager), consulted before the environment.
     public init(
         config: GatewayConfig, ports: GatewayPorts, logger: Logger, prometheus: PrometheusCollectorRegistry? = nil,
-        backendServices: [any Service] = [], role: ProcessRole = .embedded
+        backendServices: [any Service] = [], role: ProcessRole = .embedded,
+        credentialOverlay: CredentialOverlay? = nil
     ) {
         self.role = role
         self.backendServices = backendServices
@@ -105,7 +107,7 @@ public final class GatewayProcess: Sendable {
         let routerService = RouterService(
             routes: routes,
             dispatcher: Dispatcher(
-                registry: ProviderRegistry(config: config, http: http),
+                registry: ProviderRegistry(config: config, http: http, credentialOverlay: credentialOverlay),
                 breakers: CircuitBreakers(settings: config.circuitBreaker), retry: config.retry),
             limits: BodyLimits(maxBytes: config.server.maxBodyBytes, maxDepth: config.server.maxJSONDepth),
             drain: drain, responseStore: ports.responses)

@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import GatewayBackends
 import GatewayCore
+import SwitchboardApp
 
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Create, list, revoke and re-enable gateway API keys (stored only as SHA-256 hashes).",
-        subcommands: [Create.self, List.self, Revoke.self, Enable.self])
+        subcommands: [Create.self, List.self, Revoke.self, Enable.self, Migrate.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -87,6 +88,28 @@ struct KeysCommand: AsyncParsableCommand {
         @Argument(help: "The key id shown by `keys list` (key_…).") var keyID: String
 
         func run() async throws { try await setStatus(options, keyID, .active, "Enabled") }
+    }
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "AWS mode: re-key the API key secret by SHA-256 hashes (from the original gateway's plaintext keys).",
+            discussion: """
+                The original TypeScript gateway kept its keys in Secrets Manager as a JSON map keyed by the keys
+                themselves. Switchboard reads that map as it is (so nothing breaks on the day of the switch); this
+                command rewrites the secret named by SWITCHBOARD_API_KEYS_SECRET (default /switchboard/api-keys) so
+                that it holds only hashes, keeping every key's tenant, label, status, dates and limits. Entries that
+                are already hashed are kept; running it twice changes nothing. Needs SWITCHBOARD_BACKEND=aws and AWS
+                credentials allowed to read and write that secret.
+                """)
+        @OptionGroup var options: CommonOptions
+
+        func run() async throws {
+            guard ProcessBootstrap.usesAWS(ProcessInfo.processInfo.environment) else {
+                throw CLIError("keys migrate works on AWS mode's key secret: set SWITCHBOARD_BACKEND=aws")
+            }
+            let (migrated, kept) = try await options.withAWS { try await $0.apiKeys.migratePlaintextKeys() }
+            printLine("Migrated \(migrated) plaintext key(s) to hashes; \(kept) already hashed.")
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayAWSBackends
 import GatewayBackends
 import GatewayCore
 import GatewayPostgres
@@ -61,6 +62,9 @@ extension CommonOptions {
     /// Runs `body` with the backends: a self-hosted deployment's PostgreSQL when one is named, else the embedded
     /// SQLite file in the data directory, closing it afterwards.
     func withPorts<T>(_ config: GatewayConfig, _ body: (GatewayPorts) async throws -> T) async throws -> T {
+        if ProcessBootstrap.usesAWS(ProcessInfo.processInfo.environment) {
+            return try await withAWS { try await body($0.ports(vectors: MemoryVectorStore())) }
+        }
         if let postgres = try postgresConfiguration {
             // The CLI never touches the queue: audit events are the services' to publish.
             return try await withPostgres(postgres) { try await body($0.ports(queue: MemoryQueue())) }
@@ -72,6 +76,25 @@ extension CommonOptions {
             return result
         } catch {
             await store.close()
+            throw error
+        }
+    }
+
+    /// Runs `body` with AWS mode's backends (`SWITCHBOARD_BACKEND=aws`: the tables, queues and secret the
+    /// environment names), closing the HTTP client afterwards.
+    func withAWS<T>(_ body: (AWSStore) async throws -> T) async throws -> T {
+        let store: AWSStore
+        do {
+            store = try ProcessBootstrap.aws(environment: ProcessInfo.processInfo.environment, logger: cliLogger())
+        } catch let error as BootstrapError {
+            throw CLIError(error.description)
+        }
+        do {
+            let result = try await body(store)
+            try? await store.httpClient.shutdown()
+            return result
+        } catch {
+            try? await store.httpClient.shutdown()
             throw error
         }
     }

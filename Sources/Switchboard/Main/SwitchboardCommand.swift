@@ -12,10 +12,13 @@ struct SwitchboardCommand: AsyncParsableCommand {
             With --postgres-url (or $SWITCHBOARD_POSTGRES_URL) the admin subcommands work on a self-hosted
             deployment's PostgreSQL database instead; the self-hosted services are the switchboard-edge,
             switchboard-router, switchboard-media, switchboard-rag and switchboard-audit binaries.
+            With SWITCHBOARD_BACKEND=aws they work on AWS mode's DynamoDB tables, SQS queues and Secrets Manager
+            secret instead (named by SWITCHBOARD_*_TABLE, SWITCHBOARD_*_QUEUE_URL, SWITCHBOARD_API_KEYS_SECRET; see
+            deploy/aws/README.md); `keys migrate` and `dlq replay` are AWS mode's.
             """,
         subcommands: [
             ServeCommand.self, KeysCommand.self, RoutesCommand.self, RequestsCommand.self, ConfigCommand.self,
-            MigrateCommand.self, UsageCommand.self,
+            MigrateCommand.self, UsageCommand.self, DLQCommand.self,
         ],
         defaultSubcommand: ServeCommand.self)
 }

@@ -57,7 +57,10 @@ public enum SelfHostedService {
         do {
             config = try ConfigLoader.load(
                 path: options.config ?? environment["SWITCHBOARD_CONFIG"], environment: environment)
-            settings = try SelfHostedSettings.fromEnvironment(environment) { path in
+            var needs = SelfHostedSettings.Needs.all
+            if ProcessBootstrap.usesAWS(environment) { needs.remove(.postgres) }
+            if LambdaLauncher.runtimeAPI(environment) != nil { needs.remove(.internalSecret) }
+            settings = try SelfHostedSettings.fromEnvironment(environment, needs: needs) { path in
                 try String(contentsOfFile: path, encoding: .utf8)
             }
         } catch let error as SelfHostedSettings.Invalid {
@@ -70,33 +73,28 @@ public enum SelfHostedService {
             throw ValidationError("the listen address must be host:port")
         }
         config.listen = address
-        guard let kafka = config.kafka else {
-            throw ValidationError("SWITCHBOARD_KAFKA_BROKERS is not set (or kafka.brokers in the configuration file)")
-        }
-
         let (logger, registry) = ProcessBootstrap.observability(config, label: name)
-        let postgresConfiguration: PostgresConfiguration
-        do {
-            postgresConfiguration = try PostgresConfiguration(
-                url: settings.postgresURL, poolSize: settings.postgresPoolSize)
-        } catch {
-            throw ValidationError("SWITCHBOARD_POSTGRES_URL: \(error.description)")
+        let backend = try await Backend.open(
+            config: config, settings: settings, service: service, environment: environment, logger: logger)
+        defer { Task { await backend.close() } }
+        if let runtimeAPI = LambdaLauncher.runtimeAPI(environment) {
+            try await LambdaLauncher.run(
+                service, runtimeAPI: runtimeAPI, config: config, backend: backend, environment: environment,
+                logger: logger)
+            return
         }
-        let (store, pool) = try await ProcessBootstrap.postgres(postgresConfiguration, logger: logger)
-        let queue = try KafkaQueue(settings: kafka, logger: logger)
-        let ports = store.ports(queue: queue)
+        guard let signer = settings.signer else { throw ValidationError("SWITCHBOARD_INTERNAL_SECRET is not set") }
+        let ports = backend.ports
         let role: ProcessRole =
-            if let service { .service(service, signer: settings.signer) } else {
-                .edge(services: settings.serviceURLs, signer: settings.signer)
+            if let service { .service(service, signer: signer) } else {
+                .edge(services: settings.serviceURLs, signer: signer)
             }
         let process = GatewayProcess(
-            config: config, ports: ports, logger: logger, prometheus: registry, backendServices: [pool, queue],
-            role: role)
+            config: config, ports: ports, logger: logger, prometheus: registry, backendServices: backend.services,
+            role: role, credentialOverlay: backend.credentialOverlay)
         logger.info(
             "starting",
-            metadata: [
-                "service": "\(name)", "listen": "\(config.listen.description)", "database": "\(postgresConfiguration)",
-            ])
+            metadata: ["service": "\(name)", "listen": "\(config.listen.description)", "backend": "\(backend.name)"])
         try await process.run { port in
             logger.notice("listening", metadata: ["service": "\(name)", "port": "\(port)"])
             FileHandle.standardOutput.write(Data("\(name) listening on http://\(address.host):\(port)\n".utf8))

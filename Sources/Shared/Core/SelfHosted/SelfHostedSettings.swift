@@ -6,11 +6,24 @@
 ///   `SWITCHBOARD_INTERNAL_SECRET_PREVIOUS` names the old one, still accepted but no longer used to sign;
 /// - on the edge, `SWITCHBOARD_ROUTER_URL`, `SWITCHBOARD_MEDIA_URL`, `SWITCHBOARD_RAG_URL`,
 ///   `SWITCHBOARD_AUDIT_URL` (default `http://127.0.0.1:<8081…8084>`).
+///
+/// AWS mode (`SWITCHBOARD_BACKEND=aws`) needs no database URL, and a Lambda function no internal secret (API
+/// Gateway's authorizer vouches for the caller): `needs` says which of the two are required.
 public struct SelfHostedSettings: Sendable {
-    public var postgresURL: String
+    /// nil only when not needed.
+    public var postgresURL: String?
     public var postgresPoolSize: Int
-    public var signer: IdentitySigner
+    /// nil only when not needed.
+    public var signer: IdentitySigner?
     public var serviceURLs: [InternalService: String]
+
+    public struct Needs: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let postgres = Needs(rawValue: 1)
+        public static let internalSecret = Needs(rawValue: 2)
+        public static let all: Needs = [.postgres, .internalSecret]
+    }
 
     public struct Invalid: Error, Sendable, CustomStringConvertible {
         public var description: String
@@ -18,9 +31,10 @@ public struct SelfHostedSettings: Sendable {
 
     /// `readFile` reads a secret file (given the path); it is only called for `SWITCHBOARD_INTERNAL_SECRET_FILE`.
     public static func fromEnvironment(
-        _ environment: [String: String], readFile: (String) throws -> String
+        _ environment: [String: String], needs: Needs = .all, readFile: (String) throws -> String
     ) throws(Invalid) -> SelfHostedSettings {
-        guard let url = environment["SWITCHBOARD_POSTGRES_URL"], !url.isEmpty else {
+        let url = environment["SWITCHBOARD_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if url == nil, needs.contains(.postgres) {
             throw Invalid(
                 description:
                     "SWITCHBOARD_POSTGRES_URL is not set: name the PostgreSQL database (postgres://user:password@host:5432/database)"
@@ -43,17 +57,20 @@ public struct SelfHostedSettings: Sendable {
             // A mounted secret file usually ends with a newline that is not part of the secret.
             while let last = secret?.last, last.isNewline || last == " " { secret?.removeLast() }
         }
-        guard let secret else {
+        var signer: IdentitySigner?
+        if let secret {
+            guard let made = IdentitySigner(secret: secret, previous: environment["SWITCHBOARD_INTERNAL_SECRET_PREVIOUS"])
+            else {
+                throw Invalid(
+                    description:
+                        "SWITCHBOARD_INTERNAL_SECRET (or _PREVIOUS) is too short: it must be at least \(IdentitySigner.minimumSecretLength) bytes (for example: openssl rand -hex 32)"
+                )
+            }
+            signer = made
+        } else if needs.contains(.internalSecret) {
             throw Invalid(
                 description:
                     "SWITCHBOARD_INTERNAL_SECRET (or SWITCHBOARD_INTERNAL_SECRET_FILE) is not set: every service needs the same secret, at least \(IdentitySigner.minimumSecretLength) bytes (for example: openssl rand -hex 32)"
-            )
-        }
-        guard let signer = IdentitySigner(secret: secret, previous: environment["SWITCHBOARD_INTERNAL_SECRET_PREVIOUS"])
-        else {
-            throw Invalid(
-                description:
-                    "SWITCHBOARD_INTERNAL_SECRET (or _PREVIOUS) is too short: it must be at least \(IdentitySigner.minimumSecretLength) bytes (for example: openssl rand -hex 32)"
             )
         }
         var urls: [InternalService: String] = [:]

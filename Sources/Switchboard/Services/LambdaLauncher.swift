@@ -1,0 +1,64 @@
+import GatewayCore
+import GatewayEdge
+import GatewayLambda
+import Logging
+import ServiceLifecycle
+import SwitchboardApp
+
+/// Runs a service binary as a Lambda function (AWS mode; `AWS_LAMBDA_RUNTIME_API` is set by Lambda): the edge
+/// as API Gateway's TOKEN authorizer, every other service as the request function (and queue consumer) of its
+/// routes. The route table keeps refreshing beside the runtime loop; provider secrets are refreshed before each
+/// invocation once their TTL has passed.
+enum LambdaLauncher {
+    /// The Runtime API's address when running inside Lambda.
+    static func runtimeAPI(_ environment: [String: String]) -> String? {
+        environment["AWS_LAMBDA_RUNTIME_API"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func run(
+        _ service: InternalService?, runtimeAPI: String, config: GatewayConfig, backend: Backend,
+        environment: [String: String], logger: Logger
+    ) async throws {
+        guard let endpoint = LambdaRuntimeEndpoint(runtimeAPI) else {
+            throw BootstrapError("AWS_LAMBDA_RUNTIME_API must be host:port")
+        }
+        let http = LambdaRuntimeClient.makeHTTPClient()
+        let runtime = LambdaRuntime(client: LambdaRuntimeClient(endpoint: endpoint, httpClient: http), logger: logger)
+        var services: [any Service] = []
+        let handler: any LambdaHandler
+        if let service {
+            let process = GatewayProcess(
+                config: config, ports: backend.ports, logger: logger, role: .lambda(service),
+                credentialOverlay: backend.credentialOverlay)
+            await process.routes.reload()
+            let secrets = backend.providerSecrets
+            handler = GatewayLambdaHandler(
+                process: process, streaming: StreamingRoutes(environment: environment),
+                beforeInvocation: { await secrets?.refreshIfStale() })
+            services.append(process.routes)
+        } else {
+            handler = AuthorizerLambdaHandler(
+                keys: KeyCache(store: backend.ports.keys, ttlSeconds: config.keyCacheSeconds))
+        }
+        services.append(LambdaLoop(runtime: runtime, handler: handler))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        try? await http.shutdown()
+    }
+}
+
+/// The Lambda runtime loop as a service: it ends when the group shuts down (Lambda sends SIGTERM before it
+/// stops an environment), which ends the other services with it.
+struct LambdaLoop: Service {
+    let runtime: LambdaRuntime
+    let handler: any LambdaHandler
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await runtime.run(handler: handler)
+        }
+    }
+}
