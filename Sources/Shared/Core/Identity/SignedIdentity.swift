@@ -56,13 +56,11 @@ public struct IdentitySigner: Sendable {
 
     /// The two header values for `claims`.
     public func sign(_ claims: IdentityClaims) -> (identity: String, signature: String) {
-        var object: JSONObject = [
-            "tenant": .string(claims.identity.tenant), "key_id": .string(claims.identity.keyID),
-            "key_label": .string(claims.identity.keyLabel), "admin": .bool(claims.identity.admin),
-            "request_id": .string(claims.requestID), "method": .string(claims.method), "path": .string(claims.path),
-            "iat": .number(JSONNumber(claims.issuedAt)),
-        ]
-        if let models = claims.identity.models { object["models"] = .array(models.map(JSONValue.string)) }
+        var object = claims.identity.jsonFields
+        object["request_id"] = .string(claims.requestID)
+        object["method"] = .string(claims.method)
+        object["path"] = .string(claims.path)
+        object["iat"] = .number(JSONNumber(claims.issuedAt))
         let identity = Base64URL.encode(JSONValue.object(object).serialized())
         return (identity, signature(of: identity))
     }
@@ -80,17 +78,13 @@ public struct IdentitySigner: Sendable {
             })
         else { throw Self.rejected() }
         guard let bytes = Base64URL.decode(identity), let json = try? JSONParser.parse(bytes),
-            let tenant = json["tenant"]?.stringValue, let keyID = json["key_id"]?.stringValue,
-            let requestID = json["request_id"]?.stringValue, let issuedAt = json["iat"]?.intValue,
+            let caller = Identity(jsonFields: json), let requestID = json["request_id"]?.stringValue,
+            let issuedAt = json["iat"]?.intValue,
             json["method"]?.stringValue == method, json["path"]?.stringValue == path
         else { throw Self.rejected() }
         guard abs(Int(now.timeIntervalSince1970) - issuedAt) <= maxSkewSeconds else { throw Self.rejected() }
-        let models = json["models"]?.arrayValue.map { $0.compactMap(\.stringValue) }
         return IdentityClaims(
-            identity: Identity(
-                tenant: tenant, keyID: keyID, keyLabel: json["key_label"]?.stringValue ?? "", models: models,
-                admin: json["admin"]?.boolValue ?? false),
-            requestID: requestID, method: method, path: path, issuedAt: issuedAt)
+            identity: caller, requestID: requestID, method: method, path: path, issuedAt: issuedAt)
     }
 
     var key: SymmetricKey { SymmetricKey(data: secret) }
