@@ -105,6 +105,21 @@ let package = Package(
             path: "Sources/Shared/Backends/AWS",
             swiftSettings: swiftSettings
         ),
+        // AWS serverless mode: our own Lambda Runtime API client and loop, and the API Gateway (REST proxy, TOKEN
+        // authorizer, response streaming) and SQS event shapes. No Hummingbird.
+        .target(
+            name: "GatewayLambda",
+            dependencies: [
+                "GatewayAWS", "GatewayCore", "GatewaySchema",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/Lambda",
+            swiftSettings: swiftSettings
+        ),
         // PostgreSQL backends (self-hosted mode): a separate target so nothing else links PostgresNIO.
         .target(
             name: "GatewayPostgres",
@@ -317,6 +332,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/AWSTests",
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LambdaTests",
+            dependencies: [
+                "GatewayLambda", "GatewayCore", "GatewaySchema",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/LambdaTests",
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProvidersTests",

@@ -1,9 +1,14 @@
 import GatewaySchema
 
-/// What an API Gateway authorizer established about the caller (AWS mode): the identity and the key's own limits,
-/// so that each request function can enforce quotas without looking the key up again. It travels in the
-/// authorizer's context as one string (`encoded`: base64url JSON), since a context holds only flat values.
+/// What the TOKEN authorizer vouches for, carried to the request functions in the authorizer context (under
+/// `identity`): the caller's `Identity` and the key's own limits, so a request function needs no key lookup.
+///
+/// Encoded as base64url JSON: `Identity.jsonFields` (the same fields as the self-hosted signed identity) plus
+/// `rpm` and `rpd` when the key has them.
 public struct AuthorizedKey: Sendable, Equatable {
+    /// The authorizer context key that holds the encoded form.
+    public static let contextKey = "identity"
+
     public var identity: Identity
     public var rpm: Int?
     public var rpd: Int?
@@ -18,12 +23,8 @@ public struct AuthorizedKey: Sendable, Equatable {
         self.init(identity: Identity(record), rpm: record.rpm, rpd: record.rpd)
     }
 
-    /// The name of the authorizer context entry that carries `encoded`.
-    public static let contextKey = "switchboardKey"
-
-    /// base64url of the JSON `{tenant, key_id, key_label, admin, models?, rpm?, rpd?}`.
     public var encoded: String {
-        var object = identity.jsonObject
+        var object = identity.jsonFields
         if let rpm { object["rpm"] = .number(JSONNumber(rpm)) }
         if let rpd { object["rpd"] = .number(JSONNumber(rpd)) }
         return Base64URL.encode(JSONValue.object(object).serialized())
@@ -32,30 +33,8 @@ public struct AuthorizedKey: Sendable, Equatable {
     /// nil for anything `encoded` did not produce.
     public init?(encoded: String) {
         guard encoded.utf8.count <= 8192, let bytes = Base64URL.decode(encoded),
-            let json = try? JSONParser.parse(bytes), let identity = Identity(json: json)
+            let json = try? JSONParser.parse(bytes), let identity = Identity(jsonFields: json)
         else { return nil }
         self.init(identity: identity, rpm: json["rpm"]?.intValue, rpd: json["rpd"]?.intValue)
-    }
-}
-
-extension Identity {
-    /// `{tenant, key_id, key_label, admin, models?}`: how an identity travels between processes (the edge's
-    /// signed header, an API Gateway authorizer's context).
-    public var jsonObject: JSONObject {
-        var object: JSONObject = [
-            "tenant": .string(tenant), "key_id": .string(keyID), "key_label": .string(keyLabel),
-            "admin": .bool(admin),
-        ]
-        if let models { object["models"] = .array(models.map(JSONValue.string)) }
-        return object
-    }
-
-    /// The identity in `json` (see `jsonObject`); nil without a tenant and key id.
-    public init?(json: JSONValue) {
-        guard let tenant = json["tenant"]?.stringValue, let keyID = json["key_id"]?.stringValue else { return nil }
-        self.init(
-            tenant: tenant, keyID: keyID, keyLabel: json["key_label"]?.stringValue ?? "",
-            models: json["models"]?.arrayValue.map { $0.compactMap(\.stringValue) },
-            admin: json["admin"]?.boolValue ?? false)
     }
 }

@@ -56,7 +56,7 @@ public struct IdentitySigner: Sendable {
 
     /// The two header values for `claims`.
     public func sign(_ claims: IdentityClaims) -> (identity: String, signature: String) {
-        var object = claims.identity.jsonObject
+        var object = claims.identity.jsonFields
         object["request_id"] = .string(claims.requestID)
         object["method"] = .string(claims.method)
         object["path"] = .string(claims.path)
@@ -78,7 +78,8 @@ public struct IdentitySigner: Sendable {
             })
         else { throw Self.rejected() }
         guard let bytes = Base64URL.decode(identity), let json = try? JSONParser.parse(bytes),
-            let caller = Identity(json: json), let requestID = json["request_id"]?.stringValue, let issuedAt = json["iat"]?.intValue,
+            let caller = Identity(jsonFields: json), let requestID = json["request_id"]?.stringValue,
+            let issuedAt = json["iat"]?.intValue,
             json["method"]?.stringValue == method, json["path"]?.stringValue == path
         else { throw Self.rejected() }
         guard abs(Int(now.timeIntervalSince1970) - issuedAt) <= maxSkewSeconds else { throw Self.rejected() }
