@@ -209,9 +209,10 @@ let package = Package(
             dependencies: [
                 "GatewayCore", "GatewaySchema", "GatewayProviders", "GatewayBackends",
                 "GatewayEdge", "GatewayRouter", "GatewayWorkers", "GatewayRAG", "GatewayAWS", "GatewayAWSBackends",
-                "GatewayPostgres",
+                "GatewayPostgres", "GatewayLambda",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -225,7 +226,7 @@ let package = Package(
         .executableTarget(
             name: "Switchboard",
             dependencies: [
-                "SwitchboardApp", "GatewayCore", "GatewayBackends", "GatewayPostgres",
+                "SwitchboardApp", "GatewayCore", "GatewayBackends", "GatewayPostgres", "GatewayAWSBackends",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Switchboard/Main",
@@ -235,9 +236,11 @@ let package = Package(
         .target(
             name: "SwitchboardServices",
             dependencies: [
-                "SwitchboardApp", "GatewayCore", "GatewayKafka", "GatewayPostgres",
+                "SwitchboardApp", "GatewayCore", "GatewayKafka", "GatewayPostgres", "GatewayAWSBackends", "GatewayLambda",
+                "GatewayEdge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Switchboard/Services",
             swiftSettings: swiftSettings
@@ -379,6 +382,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/GatewayTests", swiftSettings: swiftSettings),
     ]

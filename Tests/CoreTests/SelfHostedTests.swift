@@ -162,12 +162,27 @@ import Testing
         let claims = IdentityClaims(
             identity: Identity(tenant: "t", keyID: "k", keyLabel: "l", models: nil), requestID: "r", method: "GET",
             path: "/v1/models", issuedAt: 1_800_000_000)
-        let headers = try load(envOnly).signer.sign(claims)
+        let headers = try #require(try load(envOnly).signer).sign(claims)
         #expect(
-            try fromFile.signer.verify(
+            try #require(fromFile.signer).verify(
                 identity: headers.identity, signature: headers.signature, method: "GET", path: "/v1/models",
                 now: Date(timeIntervalSince1970: 1_800_000_000)) == claims)
         #expect(throws: SelfHostedSettings.Invalid.self) { try load(environment, file: nil) }
+    }
+
+    @Test func awsModeNeedsNoDatabaseAndALambdaFunctionNoInternalSecret() throws {
+        let bare: [String: String] = [:]
+        let lambda = try SelfHostedSettings.fromEnvironment(bare, needs: []) { _ in "" }
+        #expect(lambda.postgresURL == nil && lambda.signer == nil)
+        let awsServer = try SelfHostedSettings.fromEnvironment(base, needs: .internalSecret) { _ in "" }
+        #expect(awsServer.signer != nil)
+        #expect(throws: SelfHostedSettings.Invalid.self) {
+            try SelfHostedSettings.fromEnvironment(bare, needs: .internalSecret) { _ in "" }
+        }
+        // A secret that is set is still checked, even where none is needed.
+        #expect(throws: SelfHostedSettings.Invalid.self) {
+            try SelfHostedSettings.fromEnvironment(["SWITCHBOARD_INTERNAL_SECRET": "short"], needs: []) { _ in "" }
+        }
     }
 
     @Test func missingOrWeakSettingsAreClearErrorsThatNeverShowTheSecret() {

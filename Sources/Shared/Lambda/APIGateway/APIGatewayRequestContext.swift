@@ -1,3 +1,4 @@
+import GatewayCore
 import GatewaySchema
 
 /// The `requestContext` of a REST proxy event: what API Gateway knows about the call.

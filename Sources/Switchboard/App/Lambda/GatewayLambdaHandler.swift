@@ -1,5 +1,6 @@
 import GatewayCore
 import GatewayLambda
+import GatewayWorkers
 import HTTPTypes
 import Hummingbird
 import Logging
