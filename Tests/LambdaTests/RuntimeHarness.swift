@@ -26,3 +26,20 @@ enum RuntimeHarness {
         FakeRuntimeAPI.Event(requestID: requestID, body: Array(body.utf8))
     }
 }
+
+extension RuntimeHarness {
+    /// Runs the loop with `handler` until `count` answers arrived and the loop asked for the next event, then
+    /// cancels it (which must end it without an error); the answers, in order.
+    static func serve(
+        _ fake: FakeRuntimeAPI, _ client: LambdaRuntimeClient, expecting count: Int,
+        handler: @escaping @Sendable (LambdaInvocation, LambdaResponder) async throws -> Void
+    ) async throws -> [FakeRuntimeAPI.Post] {
+        let runtime = LambdaRuntime(client: client, logger: logger)
+        let loop = Task { try await runtime.run(handler: handler) }
+        let posts = try await fake.completedPosts(count)
+        _ = try await fake.waitFor("the next long poll") { $0.nextRequests > count ? true : nil }
+        loop.cancel()
+        try await loop.value
+        return posts
+    }
+}

@@ -14,22 +14,20 @@ import Testing
 @Suite(.serialized) struct RuntimeLoopTests {
     struct Boom: Error {}
 
-    @Test func theLoopSurvivesAThrowingHandlerAndStopsOnCancellation() async throws {
+    /// A throwing handler's invocation gets an error and the loop goes on; cancelling the loop while it waits for
+    /// the next event ends `run` without an error (`serve` checks both).
+    @Test func theLoopSurvivesAThrowingHandler() async throws {
         try await RuntimeHarness.run { fake, client in
             fake.enqueue(RuntimeHarness.event("e1", "throw"))
             fake.enqueue(RuntimeHarness.event("e2", "echo"))
             fake.enqueue(RuntimeHarness.event("e3", "silent"))
-            let runtime = LambdaRuntime(client: client, logger: RuntimeHarness.logger)
-            let loop = Task {
-                try await runtime.run { invocation, responder in
-                    switch String(decoding: invocation.body, as: UTF8.self) {
-                    case "throw": throw Boom()
-                    case "echo": try await responder.respond(invocation.body)
-                    default: return
-                    }
+            let posts = try await RuntimeHarness.serve(fake, client, expecting: 3) { invocation, responder in
+                switch String(decoding: invocation.body, as: UTF8.self) {
+                case "throw": throw Boom()
+                case "echo": try await responder.respond(invocation.body)
+                default: return
                 }
             }
-            let posts = try await fake.completedPosts(3)
             #expect(
                 posts.map(\.path) == [
                     "/2018-06-01/runtime/invocation/e1/error", "/2018-06-01/runtime/invocation/e2/response",
@@ -38,10 +36,6 @@ import Testing
             #expect(try JSONParser.parse(posts[0].body)["errorType"]?.stringValue == "Boom")
             #expect(posts[1].body == Array("echo".utf8))
             #expect(posts[2].body.isEmpty)
-            // The loop is waiting for a fourth event; cancelling it ends `run` without an error.
-            _ = try await fake.waitFor("the fourth long poll") { $0.nextRequests == 4 ? true : nil }
-            loop.cancel()
-            try await loop.value
         }
     }
 
@@ -65,29 +59,24 @@ import Testing
     @Test func aStreamedHTTPAnswerArrivesWhileTheHandlerRuns() async throws {
         try await RuntimeHarness.run { fake, client in
             fake.enqueue(RuntimeHarness.event("s1", "{}"))
-            let runtime = LambdaRuntime(client: client, logger: RuntimeHarness.logger)
             let prelude = HTTPIntegrationPrelude(
                 statusCode: 200, headers: HTTPHeaders([("Content-Type", "text/event-stream")]))
             let first = Array("data: one\n\n".utf8)
-            let loop = Task {
-                try await runtime.run { _, responder in
-                    let stream = try await responder.streamHTTPIntegration(prelude)
-                    try await stream.write(first)
-                    let expected = prelude.encoded() + first
-                    _ = try await fake.waitFor("the first chunk") { snapshot in
-                        snapshot.posts.first.map { $0.body == expected && !$0.complete ? true : nil } ?? nil
-                    }
-                    try await stream.write(Array("data: [DONE]\n\n".utf8))
-                    // Left unfinished: the runtime finishes it.
+            let posts = try await RuntimeHarness.serve(fake, client, expecting: 1) { _, responder in
+                let stream = try await responder.streamHTTPIntegration(prelude)
+                #expect(fake.posts.isEmpty)
+                try await stream.write(first)
+                let expected = prelude.encoded() + first
+                _ = try await fake.waitFor("the first chunk") { snapshot in
+                    snapshot.posts.first.map { $0.body == expected && !$0.complete ? true : nil } ?? nil
                 }
+                try await stream.write(Array("data: [DONE]\n\n".utf8))
+                // Left unfinished: the runtime finishes it.
             }
-            let post = try #require(try await fake.completedPosts(1).first)
-            loop.cancel()
-            try await loop.value
-            #expect(post.header("Content-Type") == HTTPIntegrationPrelude.contentType)
-            #expect(post.header("Lambda-Runtime-Function-Response-Mode") == "streaming")
-            #expect(post.body == prelude.encoded() + first + Array("data: [DONE]\n\n".utf8))
-            #expect(post.trailers?.isEmpty ?? true)
+            #expect(posts[0].header("Content-Type") == HTTPIntegrationPrelude.contentType)
+            #expect(posts[0].header("Lambda-Runtime-Function-Response-Mode") == "streaming")
+            #expect(posts[0].body == prelude.encoded() + first + Array("data: [DONE]\n\n".utf8))
+            #expect(posts[0].trailers?.isEmpty ?? true)
         }
     }
 
@@ -95,17 +84,11 @@ import Testing
         try await RuntimeHarness.run { fake, client in
             fake.enqueue(RuntimeHarness.event("s2", "{}"))
             fake.enqueue(RuntimeHarness.event("s3", "{}"))
-            let runtime = LambdaRuntime(client: client, logger: RuntimeHarness.logger)
-            let loop = Task {
-                try await runtime.run { invocation, responder in
-                    let stream = try await responder.stream(contentType: "text/event-stream")
-                    if invocation.requestID == "s2" { try await stream.write(Array("data: x\n\n".utf8)) }
-                    throw LambdaFunctionError(type: "Upstream.Throttled", message: "throttled")
-                }
+            let posts = try await RuntimeHarness.serve(fake, client, expecting: 2) { invocation, responder in
+                let stream = try await responder.stream(contentType: "text/event-stream")
+                if invocation.requestID == "s2" { try await stream.write(Array("data: x\n\n".utf8)) }
+                throw LambdaFunctionError(type: "Upstream.Throttled", message: "throttled")
             }
-            let posts = try await fake.completedPosts(2)
-            loop.cancel()
-            try await loop.value
             #expect(posts[0].path == "/2018-06-01/runtime/invocation/s2/response")
             #expect(posts[0].trailer("Lambda-Runtime-Function-Error-Type") == "Upstream.Throttled")
             let body = try #require(posts[0].trailer("Lambda-Runtime-Function-Error-Body").flatMap(Base64.decode))
@@ -115,41 +98,61 @@ import Testing
         }
     }
 
+    /// Status and headers wait for the first body byte: a failure before it is an invocation error (a 502), and an
+    /// empty body still carries them.
+    @Test func thePreludeWaitsForTheBody() async throws {
+        try await RuntimeHarness.run { fake, client in
+            fake.enqueue(RuntimeHarness.event("p1", "fail"))
+            fake.enqueue(RuntimeHarness.event("p2", "empty"))
+            let prelude = HTTPIntegrationPrelude(statusCode: 204, headers: HTTPHeaders())
+            let posts = try await RuntimeHarness.serve(fake, client, expecting: 2) { invocation, responder in
+                let stream = try await responder.streamHTTPIntegration(prelude)
+                if invocation.body == Array("fail".utf8) { throw Boom() }
+                try await stream.finish()
+            }
+            #expect(posts[0].path == "/2018-06-01/runtime/invocation/p1/error")
+            #expect(posts[1].path == "/2018-06-01/runtime/invocation/p2/response")
+            #expect(posts[1].body == prelude.encoded())
+            #expect(HTTPRequestBytes(posts[1].raw)?.chunks == [prelude.encoded()])
+        }
+    }
+
     @Test func theTraceIDIsInTheEnvironmentDuringTheInvocation() async throws {
         try await RuntimeHarness.run { fake, client in
             fake.enqueue(RuntimeHarness.event("t1", "{}"))
-            let runtime = LambdaRuntime(client: client, logger: RuntimeHarness.logger)
-            let loop = Task {
-                try await runtime.run { invocation, responder in
-                    let seen = getenv(LambdaRuntime.traceEnvironmentVariable).map { String(cString: $0) } ?? ""
-                    try await responder.respond(Array(seen.utf8))
-                }
+            let posts = try await RuntimeHarness.serve(fake, client, expecting: 1) { _, responder in
+                let seen = getenv(LambdaRuntime.traceEnvironmentVariable).map { String(cString: $0) } ?? ""
+                try await responder.respond(Array(seen.utf8))
             }
-            let post = try #require(try await fake.completedPosts(1).first)
-            loop.cancel()
-            try await loop.value
-            #expect(String(decoding: post.body, as: UTF8.self) == FakeRuntimeAPI.Event(requestID: "", body: []).traceID)
+            #expect(
+                String(decoding: posts[0].body, as: UTF8.self) == FakeRuntimeAPI.Event(requestID: "", body: []).traceID)
         }
     }
 
     @Test func respondingTwiceIsRefused() async throws {
         try await RuntimeHarness.run { fake, client in
             fake.enqueue(RuntimeHarness.event("d1", "{}"))
-            let runtime = LambdaRuntime(client: client, logger: RuntimeHarness.logger)
-            let loop = Task {
-                try await runtime.run { _, responder in
-                    try await responder.respond([1])
-                    await #expect(throws: LambdaRuntimeError.alreadyResponded) { try await responder.respond([2]) }
-                    await #expect(throws: LambdaRuntimeError.alreadyResponded) {
-                        _ = try await responder.stream(contentType: "text/plain")
-                    }
+            let posts = try await RuntimeHarness.serve(fake, client, expecting: 1) { _, responder in
+                try await responder.respond([1])
+                await #expect(throws: LambdaRuntimeError.alreadyResponded) { try await responder.respond([2]) }
+                await #expect(throws: LambdaRuntimeError.alreadyResponded) {
+                    _ = try await responder.stream(contentType: "text/plain")
                 }
             }
-            let posts = try await fake.completedPosts(1)
-            _ = try await fake.waitFor("the next long poll") { $0.nextRequests == 2 ? true : nil }
-            loop.cancel()
-            try await loop.value
             #expect(posts.count == 1 && posts[0].body == [1])
+        }
+    }
+
+    @Test func aProxyResponseIsAnsweredAsJSON() async throws {
+        try await RuntimeHarness.run { fake, client in
+            fake.enqueue(RuntimeHarness.event("j1", "{}"))
+            let response = APIGatewayProxyResponse(
+                statusCode: 201, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array("{}".utf8))
+            let posts = try await RuntimeHarness.serve(fake, client, expecting: 1) { _, responder in
+                try await responder.respond(response)
+            }
+            #expect(posts[0].header("Content-Type") == "application/json")
+            #expect(posts[0].body == response.encoded())
         }
     }
 }

@@ -36,8 +36,10 @@ import Testing
         let sam = try TokenAuthorizerEvent(
             bytes: FixtureFiles.bytes("apigw-rest-token-authorizer-event.sam-cli-template.json"))
         #expect(sam.type == "TOKEN" && sam.authorizationToken == "incoming-client-token")
-        // An unrendered template is no ARN: the policy names it as it is rather than inventing a wildcard.
-        #expect(AuthorizerResponse.wildcardResource(methodARN: sam.methodARN) == sam.methodARN)
+        // The template has the ARN's shape: its stage is kept, method and resource become wildcards.
+        #expect(
+            AuthorizerResponse.wildcardResource(methodARN: sam.methodARN)
+                == "arn:{{{partition}}}:execute-api:{{{region}}}:{{{account_id}}}:{{{restApiId}}}/{{{stage}}}/*/*")
     }
 
     @Test func aValidKeyIsAllowedOnTheWholeStage() async throws {

@@ -38,18 +38,24 @@ public actor LambdaResponder {
 
     /// Starts a streamed answer of `contentType`.
     public func stream(contentType: String) throws -> LambdaResponseStream {
+        try start(client.streamResponse(requestID: requestID, contentType: contentType))
+    }
+
+    private func start(_ stream: LambdaResponseStream) throws -> LambdaResponseStream {
         guard case .pending = state else { throw LambdaRuntimeError.alreadyResponded }
-        let stream = client.streamResponse(requestID: requestID, contentType: contentType)
         state = .streaming(stream)
         return stream
     }
 
-    /// Starts a streamed answer for API Gateway (REST, `responseTransferMode: STREAM`) and sends `prelude` (status
-    /// and headers) as its first chunk; write the body to the returned stream.
-    public func streamHTTPIntegration(_ prelude: HTTPIntegrationPrelude) async throws -> LambdaResponseStream {
-        let answer = try stream(contentType: HTTPIntegrationPrelude.contentType)
-        try await answer.write(prelude.encoded())
-        return answer
+    /// Starts a streamed answer for API Gateway (REST, `responseTransferMode: STREAM`); write the body to the
+    /// returned stream. `prelude` (status and headers) goes out as the first chunk together with the first body
+    /// bytes (or at `finish`), so that a failure before any body byte is still an invocation error (a 502 from
+    /// API Gateway) rather than a truncated answer.
+    public func streamHTTPIntegration(_ prelude: HTTPIntegrationPrelude) throws -> LambdaResponseStream {
+        try start(
+            LambdaResponseStream(
+                client: client, requestID: requestID, contentType: HTTPIntegrationPrelude.contentType,
+                prefix: prelude.encoded()))
     }
 
     /// Completes what the handler left undone, after it returned (`error` nil) or threw.

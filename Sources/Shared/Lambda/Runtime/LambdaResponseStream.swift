@@ -12,11 +12,15 @@ public actor LambdaResponseStream {
     let client: LambdaRuntimeClient
     var state = ResponseStreamState()
     var connection: StreamingConnection?
+    /// Sent as the first chunk, just before the first body bytes (or at `finish`): a failure before the body
+    /// still becomes an invocation error.
+    var prefix: ByteBuffer?
 
-    init(client: LambdaRuntimeClient, requestID: String, contentType: String) {
+    init(client: LambdaRuntimeClient, requestID: String, contentType: String, prefix: [UInt8]? = nil) {
         self.client = client
         self.requestID = requestID
         self.contentType = contentType
+        self.prefix = prefix.map { ByteBuffer(bytes: $0) }
     }
 
     /// Whether bytes have been sent (a failure can then only end the stream with error trailers).
@@ -40,7 +44,11 @@ public actor LambdaResponseStream {
                 throw error
             }
             connection = opened
-            try await guarded { try await opened.write(buffer) }
+            try await guarded {
+                if let prefix { try await opened.write(prefix) }
+                try await opened.write(buffer)
+            }
+            prefix = nil
         case .send:
             guard let connection else { throw LambdaRuntimeError.connectionClosed }
             try await guarded { try await connection.write(buffer) }
@@ -58,6 +66,14 @@ public actor LambdaResponseStream {
             throw LambdaRuntimeError.alreadyResponded
         case .openAndEnd:
             let opened = try await client.openStream(requestID: requestID, contentType: contentType)
+            if let prefix {
+                do {
+                    try await opened.write(prefix)
+                } catch {
+                    opened.close()
+                    throw error
+                }
+            }
             try await opened.end(trailers: nil, path: LambdaRuntimeAPI.responsePath(requestID: requestID))
         case .end:
             guard let connection else { throw LambdaRuntimeError.connectionClosed }

@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// Where the Lambda Runtime API listens: the `host:port` of `AWS_LAMBDA_RUNTIME_API`.
 public struct LambdaRuntimeEndpoint: Sendable, Equatable {
     public static let environmentVariable = "AWS_LAMBDA_RUNTIME_API"
@@ -10,24 +12,18 @@ public struct LambdaRuntimeEndpoint: Sendable, Equatable {
         self.port = port
     }
 
-    /// Parses `host:port` (`[v6]:port` for an IPv6 literal); nil for anything else.
+    /// Parses `host:port` (`[v6]:port` for an IPv6 literal) as a listen address is parsed, but a host and a port
+    /// are required; nil for anything else.
     public init?(_ text: String) {
-        let trimmed = text
-        guard let colon = trimmed.lastIndex(of: ":"), let port = Int(trimmed[trimmed.index(after: colon)...]),
-            (1...65535).contains(port)
+        guard let address = GatewayConfig.Listen(text), address.port > 0, !text.hasPrefix(":"),
+            !address.host.contains(":") || text.hasPrefix("["),
+            !address.host.contains(where: { $0 == "/" || $0 == "@" || $0 == " " })
         else { return nil }
-        var host = String(trimmed[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") {
-            host = String(host.dropFirst().dropLast())
-        } else if host.contains(":") {
-            return nil
-        }
-        guard !host.isEmpty, !host.contains(where: { $0 == "/" || $0 == "@" || $0 == " " }) else { return nil }
-        self.init(host: host, port: port)
+        self.init(host: address.host, port: address.port)
     }
 
     /// The value of a `Host` header for this endpoint.
-    public var hostHeader: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var hostHeader: String { GatewayConfig.Listen(host: host, port: port).description }
 
     /// `http://host:port`.
     public var baseURL: String { "http://" + hostHeader }

@@ -21,7 +21,10 @@ struct StreamingConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        // The head carries its own framing headers (chunked, announced trailers): sent as they are.
+                        var encoder = HTTPRequestEncoder.Configuration()
+                        encoder.automaticallySetFramingHeaders = false
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers(encoderConfiguration: encoder)
                         try channel.pipeline.syncOperations.addHandler(AnswerHandler(answer: answer))
                     }
                 }
