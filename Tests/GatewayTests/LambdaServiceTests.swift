@@ -101,12 +101,12 @@ import Testing
     }
 
     @Test func streamingRoutesComeFromTheEnvironment() {
-        #expect(StreamingRoutes(environment: [:]).streams(method: "POST", resource: "/v1/chat/completions"))
-        #expect(!StreamingRoutes(environment: [:]).streams(method: "GET", resource: "/v1/models"))
+        #expect(StreamingRoutes(environment: [:]).streams(method: "POST", path: "/v1/chat/completions"))
+        #expect(!StreamingRoutes(environment: [:]).streams(method: "GET", path: "/v1/models"))
         let custom = StreamingRoutes(environment: ["SWITCHBOARD_STREAMING_ROUTES": "post  /v1/a, GET /v1/b,,"])
         #expect(custom.routes == ["POST /v1/a", "GET /v1/b"])
-        #expect(custom.streams(method: "post", resource: "/v1/a"))
-        #expect(!custom.streams(method: "POST", resource: "/v1/chat/completions"))
+        #expect(custom.streams(method: "post", path: "/v1/a"))
+        #expect(!custom.streams(method: "POST", path: "/v1/chat/completions"))
     }
 
     /// A request log that refuses one request id, as a failing row would.

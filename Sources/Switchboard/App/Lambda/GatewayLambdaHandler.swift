@@ -57,14 +57,12 @@ public struct GatewayLambdaHandler: LambdaHandler {
         for (name, value) in event.headers {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
-        let query = event.queryString
         let request = DirectRequest(
-            method: HTTPRequest.Method(event.httpMethod) ?? .get,
-            target: event.routePath + (query.isEmpty ? "" : "?" + query), headers: headers,
+            method: HTTPRequest.Method(event.httpMethod) ?? .get, target: event.routeURI, headers: headers,
             body: ByteBuffer(bytes: event.body), authorizedKey: event.requestContext.authorizer?.authorizedKey)
         let response = await responder.respond(to: request)
         let responseHeaders = HTTPHeaders(response.headers.map { ($0.name.rawName, $0.value) })
-        if streaming.streams(method: event.httpMethod, resource: event.resource ?? event.routePath) {
+        if streaming.streams(method: event.httpMethod, path: event.routePath) {
             let stream = try await lambda.streamHTTPIntegration(
                 HTTPIntegrationPrelude(statusCode: Int(response.status.code), headers: responseHeaders))
             do {
@@ -147,8 +145,8 @@ public struct StreamingRoutes: Sendable, Equatable {
                 }.filter { !$0.isEmpty }))
     }
 
-    public func streams(method: String, resource: String) -> Bool {
-        routes.contains("\(method.uppercased()) \(resource)")
+    public func streams(method: String, path: String) -> Bool {
+        routes.contains("\(method.uppercased()) \(path)")
     }
 }
 
