@@ -16,8 +16,10 @@ import Testing
         _ = try await store.sqs.getQueueAttributes(queueURL: queue, names: ["QueueArn"])
         let wrong = "wrong-secret-\(UUID().uuidString)"
         let forged = SQSClient(
-            region: AWSTestService.region, environment: ["AWS_ENDPOINT_URL": AWSTestService.url ?? ""],
-            credentials: AWSTestService.credentials(secretAccessKey: wrong), httpClient: store.httpClient)
+            json: AWSJSONClient(
+                service: .sqs, region: AWSTestService.region,
+                environment: ["AWS_ENDPOINT_URL": AWSTestService.url ?? ""],
+                credentials: AWSTestService.credentials(secretAccessKey: wrong), httpClient: store.httpClient))
         let error = await #expect(throws: AWSServiceError.self) {
             _ = try await forged.getQueueAttributes(queueURL: queue, names: ["QueueArn"])
         }

@@ -1,6 +1,4 @@
-import AsyncHTTPClient
 import GatewaySchema
-import Logging
 
 /// Amazon DynamoDB (awsJson 1.0, `X-Amz-Target: DynamoDB_20120810.<Operation>`, SigV4 service `dynamodb`): the
 /// item, query and transaction operations the stores use, and table set-up for tests and local runs.
@@ -10,19 +8,9 @@ import Logging
 public struct DynamoDBClient: Sendable {
     public let json: AWSJSONClient
 
+    /// A client over `json`, e.g. `AWSJSONClient(service: .dynamoDB, region:environment:credentials:httpClient:)`.
     public init(json: AWSJSONClient) {
         self.json = json
-    }
-
-    /// A client of the endpoint `AWSServiceEndpoint.dynamoDB` resolves from `environment`.
-    public init(
-        region: AWSRegion, environment: [String: String], credentials: any AWSCredentialProvider,
-        httpClient: HTTPClient, logger: Logger = Logger(label: "switchboard.dynamodb")
-    ) {
-        json = AWSJSONClient(
-            service: "dynamodb", region: region,
-            endpoint: AWSServiceEndpoint.dynamoDB.resolve(region: region, environment: environment),
-            credentials: credentials, httpClient: httpClient, logger: logger)
     }
 
     func call(_ operation: String, _ body: JSONObject) async throws -> JSONValue {

@@ -1,3 +1,6 @@
+import AsyncHTTPClient
+import Logging
+
 /// How a client finds its service from the standard environment of the AWS SDKs: `AWS_ENDPOINT_URL_<SERVICE>`
 /// (e.g. `AWS_ENDPOINT_URL_SQS`, `AWS_ENDPOINT_URL_SECRETS_MANAGER`), then `AWS_ENDPOINT_URL`, then the service's
 /// regional endpoint.
@@ -28,5 +31,19 @@ public struct AWSServiceEndpoint: Sendable, Hashable {
             if let url = environment[variable], !url.isEmpty { return AWSEndpoint(baseURL: url) }
         }
         return AWSEndpoint.regional(service: signingName, region: region, suffix: suffix)
+    }
+}
+
+extension AWSJSONClient {
+    /// A client of `service` in `region`, at the endpoint `service.resolve(region:environment:)` gives.
+    public init(
+        service: AWSServiceEndpoint, region: AWSRegion, environment: [String: String],
+        credentials: any AWSCredentialProvider, httpClient: HTTPClient,
+        logger: Logger = Logger(label: "switchboard.aws")
+    ) {
+        self.init(
+            service: service.signingName, region: region,
+            endpoint: service.resolve(region: region, environment: environment),
+            credentials: credentials, httpClient: httpClient, logger: logger)
     }
 }

@@ -1,6 +1,4 @@
-import AsyncHTTPClient
 import GatewaySchema
-import Logging
 
 /// Amazon SQS over its JSON protocol (awsJson 1.0, `X-Amz-Target: AmazonSQS.<Operation>`, SigV4 service `sqs`).
 /// Failures are `AWSServiceError` (`QueueDoesNotExist`, `InvalidParameterValue`, …) or `AWSClientError`;
@@ -8,19 +6,9 @@ import Logging
 public struct SQSClient: Sendable {
     public let json: AWSJSONClient
 
+    /// A client over `json`, e.g. `AWSJSONClient(service: .sqs, region:environment:credentials:httpClient:)`.
     public init(json: AWSJSONClient) {
         self.json = json
-    }
-
-    /// A client of the endpoint `AWSServiceEndpoint.sqs` resolves from `environment`.
-    public init(
-        region: AWSRegion, environment: [String: String], credentials: any AWSCredentialProvider,
-        httpClient: HTTPClient, logger: Logger = Logger(label: "switchboard.sqs")
-    ) {
-        json = AWSJSONClient(
-            service: "sqs", region: region,
-            endpoint: AWSServiceEndpoint.sqs.resolve(region: region, environment: environment),
-            credentials: credentials, httpClient: httpClient, logger: logger)
     }
 
     func call(_ operation: String, _ body: JSONObject) async throws -> JSONValue {

@@ -1,6 +1,4 @@
-import AsyncHTTPClient
 import GatewaySchema
-import Logging
 
 /// AWS Secrets Manager (awsJson 1.1, `X-Amz-Target: secretsmanager.<Operation>`, SigV4 service
 /// `secretsmanager`): reading and writing string secrets. Failures are `AWSServiceError`
@@ -9,19 +7,9 @@ import Logging
 public struct SecretsManagerClient: Sendable {
     public let json: AWSJSONClient
 
+    /// A client over `json`, e.g. `AWSJSONClient(service: .secretsManager, region:environment:credentials:httpClient:)`.
     public init(json: AWSJSONClient) {
         self.json = json
-    }
-
-    /// A client of the endpoint `AWSServiceEndpoint.secretsManager` resolves from `environment`.
-    public init(
-        region: AWSRegion, environment: [String: String], credentials: any AWSCredentialProvider,
-        httpClient: HTTPClient, logger: Logger = Logger(label: "switchboard.secretsmanager")
-    ) {
-        json = AWSJSONClient(
-            service: "secretsmanager", region: region,
-            endpoint: AWSServiceEndpoint.secretsManager.resolve(region: region, environment: environment),
-            credentials: credentials, httpClient: httpClient, logger: logger)
     }
 
     func call(_ operation: String, _ body: JSONObject) async throws -> JSONValue {

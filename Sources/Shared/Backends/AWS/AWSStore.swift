@@ -33,17 +33,15 @@ public struct AWSStore: Sendable {
         credentials: any AWSCredentialProvider, httpClient: HTTPClient,
         logger: Logger = Logger(label: "switchboard.aws")
     ) {
+        func json(_ service: AWSServiceEndpoint) -> AWSJSONClient {
+            AWSJSONClient(
+                service: service, region: region, environment: environment, credentials: credentials,
+                httpClient: httpClient, logger: logger)
+        }
         self.init(
-            settings: settings, region: region,
-            sqs: SQSClient(
-                region: region, environment: environment, credentials: credentials, httpClient: httpClient,
-                logger: logger),
-            dynamoDB: DynamoDBClient(
-                region: region, environment: environment, credentials: credentials, httpClient: httpClient,
-                logger: logger),
-            secretsManager: SecretsManagerClient(
-                region: region, environment: environment, credentials: credentials, httpClient: httpClient,
-                logger: logger),
+            settings: settings, region: region, sqs: SQSClient(json: json(.sqs)),
+            dynamoDB: DynamoDBClient(json: json(.dynamoDB)),
+            secretsManager: SecretsManagerClient(json: json(.secretsManager)),
             httpClient: httpClient)
     }
 

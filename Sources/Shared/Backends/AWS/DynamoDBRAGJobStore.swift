@@ -13,12 +13,10 @@ public struct DynamoDBRAGJobStore: RAGJobStore {
         self.table = table
     }
 
-    static func key(id: String, tenant: String) -> DynamoDBItem { ["pk": .s("ragjob#\(tenant)#\(id)")] }
+    static let kind = "ragjob"
 
     public func save(_ job: RAGJob) async throws {
-        var item = Self.key(id: job.id, tenant: job.tenant)
-        item["tenant"] = .s(job.tenant)
-        item["id"] = .s(job.id)
+        var item = StateTableItem.item(Self.kind, id: job.id, tenant: job.tenant)
         item["job"] = .s(job.json.jsonString)
         item["updatedAt"] = .number(job.updatedAt.unixSeconds)
         try await client.putItem(table: table, item: item)
@@ -26,8 +24,7 @@ public struct DynamoDBRAGJobStore: RAGJobStore {
 
     public func find(id: String, tenant: String) async throws -> RAGJob? {
         guard
-            let item = try await client.getItem(table: table, key: Self.key(id: id, tenant: tenant), consistent: true),
-            item["tenant"]?.stringValue == tenant, item["id"]?.stringValue == id,
+            let item = try await StateTableItem.find(Self.kind, id: id, tenant: tenant, client: client, table: table),
             let text = item["job"]?.stringValue, let json = try? JSONParser.parse(text)
         else { return nil }
         return RAGJob(json: json)

@@ -22,12 +22,10 @@ public struct DynamoDBResponseStore: ResponseStore {
         self.table = table
     }
 
-    static func key(id: String, tenant: String) -> DynamoDBItem { ["pk": .s("response#\(tenant)#\(id)")] }
+    static let kind = "response"
 
     public func save(_ response: StoredResponse) async throws {
-        var item = Self.key(id: response.id, tenant: response.tenant)
-        item["tenant"] = .s(response.tenant)
-        item["id"] = .s(response.id)
+        var item = StateTableItem.item(Self.kind, id: response.id, tenant: response.tenant)
         item["createdAt"] = .n(response.createdAt.timeIntervalSince1970.description)
         item["response"] = .s(response.response)
         item["conversation"] = .s(response.conversation)
@@ -37,8 +35,7 @@ public struct DynamoDBResponseStore: ResponseStore {
 
     public func find(id: String, tenant: String) async throws -> StoredResponse? {
         guard
-            let item = try await client.getItem(table: table, key: Self.key(id: id, tenant: tenant), consistent: true),
-            item["tenant"]?.stringValue == tenant, item["id"]?.stringValue == id,
+            let item = try await StateTableItem.find(Self.kind, id: id, tenant: tenant, client: client, table: table),
             case .n(let created)? = item["createdAt"], let seconds = Double(created),
             let response = item["response"]?.stringValue, let conversation = item["conversation"]?.stringValue
         else { return nil }
@@ -50,7 +47,7 @@ public struct DynamoDBResponseStore: ResponseStore {
     public func delete(id: String, tenant: String) async throws -> Bool {
         do {
             return try await client.deleteItem(
-                table: table, key: Self.key(id: id, tenant: tenant),
+                table: table, key: StateTableItem.key(Self.kind, id: id, tenant: tenant),
                 condition: DynamoDBExpression(
                     "#t = :t AND #i = :i", names: ["#t": "tenant", "#i": "id"],
                     values: [":t": .s(tenant), ":i": .s(id)])
