@@ -94,13 +94,16 @@ let package = Package(
             exclude: ["AWS", "Kafka", "Postgres"],
             swiftSettings: swiftSettings
         ),
-        // Port implementations on AWS services (S3 Vectors); kept apart so GatewayBackends stays free of
+        // Port implementations on AWS services (Secrets Manager, DynamoDB, SQS, S3 Vectors); kept apart so GatewayBackends stays free of
         // AsyncHTTPClient and AWS.
         .target(
             name: "GatewayAWSBackends",
             dependencies: [
                 "GatewayAWS", "GatewayCore", "GatewaySchema",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Shared/Backends/AWS",
             swiftSettings: swiftSettings

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayAWSBackends
 import GatewayPostgres
 import GatewaySchema
 import Logging
@@ -7,19 +8,28 @@ import Testing
 @testable import GatewayBackends
 @testable import GatewayCore
 
-/// Every implementation of a port must pass the same suite: memory (tests), SQLite (embedded mode) and
-/// PostgreSQL (self-hosted mode; listed only when `SWITCHBOARD_TEST_POSTGRES_URL` names a server).
+/// Every implementation of a port must pass the same suite: memory (tests), SQLite (embedded mode),
+/// PostgreSQL (self-hosted mode; listed only when `SWITCHBOARD_TEST_POSTGRES_URL` names a server) and AWS
+/// (serverless mode; listed only when `SWITCHBOARD_TEST_AWS_URL` names a moto server).
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory
     case sqlite
     /// Every port but the queue (a `MemoryQueue`) in a fresh database of its own.
     case postgres
+    /// Secrets Manager, DynamoDB and SQS on moto (vectors in memory), with tables, queues and a secret of its own.
+    case aws
 
     var testDescription: String { rawValue }
 
     /// The backends this run can test.
     static var available: [Backend] {
-        allCases.filter { $0 != .postgres || PostgresTestServer.url != nil }
+        allCases.filter {
+            switch $0 {
+            case .postgres: PostgresTestServer.url != nil
+            case .aws: AWSTestService.isConfigured
+            default: true
+            }
+        }
     }
 
     /// Fresh ports, plus a teardown.
@@ -50,6 +60,9 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .postgres:
             let (store, teardown) = try await PostgresTestServer.startInFreshDatabase()
             return (store.ports(queue: MemoryQueue(redeliverAfter: .milliseconds(200))), teardown)
+        case .aws:
+            let (store, teardown) = try await AWSTestService.makeStore()
+            return (store.ports(vectors: MemoryVectorStore()), teardown)
         }
     }
 }
@@ -163,6 +176,24 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         try await queue.acknowledge(again.map(\.receipt), topic: .audit)
         #expect(try await queue.depth(topic: .audit) == 0)
         #expect(try await queue.receive(topic: .media, max: 10, wait: .zero).map(\.payload) == [[9]])
+    }
+
+    @Test(arguments: Backend.available)
+    func ragJobsAreScopedToTheirTenantAndReplaced(_ backend: Backend) async throws {
+        let (ports, teardown) = try await backend.makePorts()
+        defer { Task { await teardown() } }
+        var job = RAGJob(
+            id: "job_1", tenant: "t1", indexName: "docs", documentsTotal: 3,
+            createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+        try await ports.ragJobs.save(job)
+        #expect(try await ports.ragJobs.find(id: "job_1", tenant: "t1") == job)
+        #expect(try await ports.ragJobs.find(id: "job_1", tenant: "t2") == nil, "another tenant sees nothing")
+        job.documentsIngested = 2
+        job.documentsFailed = 1
+        job.errors = [.init(key: "doc-3", message: "empty")]
+        job.finish(at: Date(timeIntervalSince1970: 1_800_000_060))
+        try await ports.ragJobs.save(job)
+        #expect(try await ports.ragJobs.find(id: "job_1", tenant: "t1") == job)
     }
 
     @Test(arguments: Backend.available)

@@ -98,3 +98,13 @@ public enum AWSTimestamp {
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 }
+
+extension AWSTimestamp {
+    /// `2026-04-11T00:00:00.000Z`: ISO 8601 in UTC with milliseconds (what `parseISO8601` reads back).
+    public static func iso8601(_ date: Date) -> String {
+        let c = components(of: date)
+        let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded(.down)) % 1000
+        return pad(c.year, 4) + "-" + pad(c.month, 2) + "-" + pad(c.day, 2) + "T" + pad(c.hour, 2) + ":"
+            + pad(c.minute, 2) + ":" + pad(c.second, 2) + "." + pad((milliseconds + 1000) % 1000, 3) + "Z"
+    }
+}

@@ -21,6 +21,8 @@ public struct AWSRetryPolicy: Sendable, Equatable {
         "ThrottlingException", "Throttling", "ThrottledException", "TooManyRequestsException",
         "RequestThrottled", "RequestThrottledException", "ProvisionedThroughputExceededException",
         "RequestLimitExceeded", "SlowDown", "TransactionInProgressException", "PriorRequestNotComplete",
+        // DynamoDB: a write that met a transaction in progress; KMS behind SQS/Secrets Manager.
+        "TransactionConflictException", "KmsThrottled", "KMSThrottlingException",
     ]
 
     /// Error codes of transient server-side failures that may come with a 4xx status.

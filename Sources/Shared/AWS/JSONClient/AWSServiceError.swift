@@ -9,12 +9,19 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
     public var message: String
     /// `x-amzn-requestid`, for support cases.
     public var requestID: String?
+    /// The error body's other members, which some errors carry for the caller (DynamoDB's
+    /// `CancellationReasons` of a `TransactionCanceledException`, the `Item` of a `ConditionalCheckFailedException`
+    /// asked for with `ReturnValuesOnConditionCheckFailure`). Never part of `description`.
+    public var details: JSONObject
 
-    public init(status: Int, code: String, message: String, requestID: String? = nil) {
+    public init(
+        status: Int, code: String, message: String, requestID: String? = nil, details: JSONObject = JSONObject()
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.requestID = requestID
+        self.details = details
     }
 
     public var description: String { "\(code) (HTTP \(status)): \(message)" }
@@ -30,18 +37,32 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
         status: Int, errorTypeHeader: String?, requestID: String? = nil, body: [UInt8]
     ) -> AWSServiceError {
         let object = (try? JSONParser.parse(body))?.objectValue
+        // Some answers come as XML whatever the protocol (moto's and STS-style auth failures).
+        let xml = object == nil ? String(decoding: body.prefix(4096), as: UTF8.self) : ""
         let rawCode =
             [
                 errorTypeHeader, object?["__type"]?.stringValue, object?["code"]?.stringValue,
-                object?["Code"]?.stringValue,
+                object?["Code"]?.stringValue, xmlElement("Code", in: xml),
             ]
             .compactMap { $0 }.first { !$0.isEmpty }
         let code = rawCode.map(Self.normalizeCode) ?? "HTTP\(status)"
         var message =
             object?["message"]?.stringValue ?? object?["Message"]?.stringValue ?? object?["errorMessage"]?.stringValue
-            ?? "the service answered HTTP \(status)"
+            ?? xmlElement("Message", in: xml) ?? "the service answered HTTP \(status)"
         if message.count > maxMessageLength { message = String(message.prefix(maxMessageLength)) + "…" }
-        return AWSServiceError(status: status, code: code, message: message, requestID: requestID)
+        var details = object ?? JSONObject()
+        for member in ["__type", "code", "Code", "message", "Message", "errorMessage"] {
+            _ = details.removeValue(forKey: member)
+        }
+        return AWSServiceError(status: status, code: code, message: message, requestID: requestID, details: details)
+    }
+
+    /// The text of the first `<name>…</name>` of an XML error body.
+    static func xmlElement(_ name: String, in text: String) -> String? {
+        guard !text.isEmpty, let open = text.firstRange(of: "<\(name)>"),
+            let close = text[open.upperBound...].firstRange(of: "</\(name)>")
+        else { return nil }
+        return String(text[open.upperBound..<close.lowerBound])
     }
 
     /// `aws.protocoltests#FooError:http://internal.amazon.com/` → `FooError`.

@@ -1,0 +1,82 @@
+import AsyncHTTPClient
+import GatewayAWS
+import GatewayCore
+import GatewaySchema
+import Logging
+
+/// AWS serverless mode's state: the clients of SQS, DynamoDB and Secrets Manager over one `HTTPClient`, with the
+/// table, queue and secret names of `AWSSettings`. `ports(vectors:)` gives every port on them.
+public struct AWSStore: Sendable {
+    public let settings: AWSSettings
+    public let region: AWSRegion
+    public let httpClient: HTTPClient
+    public let sqs: SQSClient
+    public let dynamoDB: DynamoDBClient
+    public let secretsManager: SecretsManagerClient
+
+    public init(
+        settings: AWSSettings, region: AWSRegion, sqs: SQSClient, dynamoDB: DynamoDBClient,
+        secretsManager: SecretsManagerClient, httpClient: HTTPClient
+    ) {
+        self.settings = settings
+        self.region = region
+        self.sqs = sqs
+        self.dynamoDB = dynamoDB
+        self.secretsManager = secretsManager
+        self.httpClient = httpClient
+    }
+
+    /// Clients of the endpoints the environment names (`AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, else
+    /// the regional ones) in `region`.
+    public init(
+        settings: AWSSettings, region: AWSRegion, environment: [String: String],
+        credentials: any AWSCredentialProvider, httpClient: HTTPClient,
+        logger: Logger = Logger(label: "switchboard.aws")
+    ) {
+        func json(_ service: AWSServiceEndpoint) -> AWSJSONClient {
+            AWSJSONClient(
+                service: service, region: region, environment: environment, credentials: credentials,
+                httpClient: httpClient, logger: logger)
+        }
+        self.init(
+            settings: settings, region: region, sqs: SQSClient(json: json(.sqs)),
+            dynamoDB: DynamoDBClient(json: json(.dynamoDB)),
+            secretsManager: SecretsManagerClient(json: json(.secretsManager)),
+            httpClient: httpClient)
+    }
+
+    public var queueURLs: [QueueTopic: String] {
+        QueueTopic.allCases.reduce(into: [:]) { urls, topic in urls[topic] = settings.queueURL(for: topic) }
+    }
+
+    public var apiKeys: SecretsManagerAPIKeyStore {
+        SecretsManagerAPIKeyStore(client: secretsManager, secretID: settings.apiKeysSecret)
+    }
+
+    /// Every port on AWS; vectors are S3 Vectors (or whatever store is passed).
+    public func ports(vectors: any VectorStore) -> GatewayPorts {
+        GatewayPorts(
+            keys: apiKeys, quotas: DynamoDBQuotaStore(client: dynamoDB, table: settings.quotasTable),
+            routes: DynamoDBRouteStore(client: dynamoDB, table: settings.routesTable),
+            queue: SQSQueue(client: sqs, queueURLs: queueURLs),
+            requestLog: DynamoDBRequestLog(
+                client: dynamoDB, table: settings.requestsTable, ttlDays: settings.requestsTTLDays),
+            responses: DynamoDBResponseStore(client: dynamoDB, table: settings.stateTable), vectors: vectors,
+            ragJobs: DynamoDBRAGJobStore(client: dynamoDB, table: settings.stateTable))
+    }
+
+    /// Moves the audit queue's dead letters back (`SWITCHBOARD_AUDIT_DLQ_URL` → `SWITCHBOARD_AUDIT_QUEUE_URL`);
+    /// nil when either is not configured.
+    public var auditDLQReplay: DLQReplay? {
+        guard let dlq = settings.auditDLQURL, let queue = settings.auditQueueURL else { return nil }
+        return DLQReplay(client: sqs, deadLetterQueueURL: dlq, queueURL: queue)
+    }
+
+    /// Provider keys named by `<STEM>_SECRET_ARN[_<KEY_ID>]` in `environment`, refreshed every
+    /// `SWITCHBOARD_SECRETS_TTL_SECONDS` into `overlay`.
+    public func providerSecrets(environment: [String: String], overlay: CredentialOverlay) -> ProviderSecrets {
+        ProviderSecrets(
+            client: secretsManager, overlay: overlay, sources: ProviderSecretSource.all(in: environment),
+            ttl: .seconds(settings.secretsTTLSeconds))
+    }
+}

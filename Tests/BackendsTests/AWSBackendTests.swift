@@ -1,0 +1,162 @@
+import Foundation
+import GatewayAWS
+import GatewayAWSBackends
+import GatewaySchema
+import Testing
+
+@testable import GatewayBackends
+@testable import GatewayCore
+
+/// The AWS backends against moto with SigV4 checking on (`scripts/moto start`); skipped without it.
+@Suite(.enabled(if: AWSTestService.isConfigured)) struct AWSBackendTests {
+    @Test func aWrongSecretKeyIsRefusedSoSignaturesAreChecked() async throws {
+        let (store, teardown) = try await AWSTestService.makeStore()
+        defer { Task { await teardown() } }
+        let queue = try #require(store.settings.auditQueueURL)
+        _ = try await store.sqs.getQueueAttributes(queueURL: queue, names: ["QueueArn"])
+        let wrong = "wrong-secret-\(UUID().uuidString)"
+        let forged = SQSClient(
+            json: AWSJSONClient(
+                service: .sqs, region: AWSTestService.region,
+                environment: ["AWS_ENDPOINT_URL": AWSTestService.url ?? ""],
+                credentials: AWSTestService.credentials(secretAccessKey: wrong), httpClient: store.httpClient))
+        let error = await #expect(throws: AWSServiceError.self) {
+            _ = try await forged.getQueueAttributes(queueURL: queue, names: ["QueueArn"])
+        }
+        #expect(error?.status == 403)
+        #expect(error?.code == "SignatureDoesNotMatch")
+        #expect(error.map { !"\($0)".contains(wrong) } ?? false, "the secret is not in the error")
+    }
+
+    @Test func quotasAdmitExactlyTheLimitUnderConcurrencyWithTwoChecks() async throws {
+        let (store, teardown) = try await AWSTestService.makeStore()
+        defer { Task { await teardown() } }
+        let quotas = store.ports(vectors: MemoryVectorStore()).quotas
+        let now = Date(timeIntervalSince1970: 1_800_000_030)
+        let tenantMinute = QuotaCheck(scope: "tenant:t:rpm", limit: 37, window: .minute)
+        let keyDay = QuotaCheck(scope: "key:k:rpd", limit: 10_000, window: .day)
+        let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<150 {
+                let checks = index % 2 == 0 ? [tenantMinute, keyDay] : [keyDay, tenantMinute]
+                group.addTask { try await quotas.consume(checks, units: 1, now: now).allowed }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(admitted == tenantMinute.limit)
+        for check in [tenantMinute, keyDay] {
+            let probe = QuotaCheck(scope: check.scope, limit: 1_000_000, window: check.window)
+            let decision = try await quotas.consume([probe], units: 0, now: now)
+            #expect(decision.counters[0].used == tenantMinute.limit, "refusals counted nowhere: \(check.scope)")
+        }
+    }
+
+    @Test func theOriginalPlaintextKeyMapIsReadAndMigrated() async throws {
+        let (store, teardown) = try await AWSTestService.makeStore()
+        defer { Task { await teardown() } }
+        let original = """
+            {"gw_sk_alice_key": {"tenantId": "t_alice", "label": "alice-prod", "status": "active",
+              "createdAt": "2026-04-11T00:00:00.000Z", "expiresAt": "2026-07-11T00:00:00.000Z"},
+             "gw_sk_bob_key": {"tenantId": "t_bob", "label": "bob-dev"}}
+            """
+        try await store.secretsManager.createSecret(name: store.settings.apiKeysSecret, original)
+        let keys = store.apiKeys
+        let alice = try #require(try await keys.lookup(hash: APIKey.hash("gw_sk_alice_key")))
+        #expect(alice.tenant == "t_alice" && alice.label == "alice-prod" && alice.status == .active)
+        #expect(alice.createdAt == AWSTimestamp.parseISO8601("2026-04-11T00:00:00Z"))
+        #expect(alice.expiresAt == AWSTimestamp.parseISO8601("2026-07-11T00:00:00Z"))
+        #expect(try await keys.setStatus(keyID: APIKey.keyID(forHash: APIKey.hash("gw_sk_bob_key")), status: .disabled))
+
+        let result = try await keys.migratePlaintextKeys()
+        #expect(result.migrated == 2 && result.kept == 0)
+        let text = try #require(try await store.secretsManager.getSecretString(id: store.settings.apiKeysSecret))
+        #expect(!text.contains("gw_sk_"), "no plaintext key is left in the secret")
+        let fresh = store.apiKeys
+        #expect(try await fresh.lookup(hash: APIKey.hash("gw_sk_alice_key")) == alice)
+        #expect(try await fresh.lookup(hash: APIKey.hash("gw_sk_bob_key"))?.status == .disabled)
+        let again = try await fresh.migratePlaintextKeys()
+        #expect(again.migrated == 0 && again.kept == 2, "migrating twice changes nothing")
+    }
+
+    @Test func deadLettersAreReplayedToTheirQueue() async throws {
+        let (store, teardown) = try await AWSTestService.makeStore(visibilityTimeout: 1, maxReceiveCount: 1)
+        defer { Task { await teardown() } }
+        let queue = store.ports(vectors: MemoryVectorStore()).queue
+        let payload = Array(#"{"request_id":"r1"}"#.utf8)
+        try await queue.publish([payload], topic: .audit)
+        #expect(try await queue.receive(topic: .audit, max: 10, wait: .seconds(1)).map(\.payload) == [payload])
+        // Not acknowledged: after the visibility timeout, the next receive moves it to the DLQ.
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(try await queue.receive(topic: .audit, max: 10, wait: .seconds(1)).isEmpty)
+        let dlq = try #require(store.settings.auditDLQURL)
+        let inDLQ = try await store.sqs.getQueueAttributes(queueURL: dlq, names: ["ApproximateNumberOfMessages"])
+        #expect(inDLQ["ApproximateNumberOfMessages"] == "1")
+
+        let replay = try #require(store.auditDLQReplay)
+        #expect(try await replay.run() == 1)
+        let back = try await queue.receive(topic: .audit, max: 10, wait: .seconds(2))
+        #expect(back.map(\.payload) == [payload])
+        try await queue.acknowledge(back.map(\.receipt), topic: .audit)
+        let left = try await store.sqs.getQueueAttributes(queueURL: dlq, names: ["ApproximateNumberOfMessages"])
+        #expect(left["ApproximateNumberOfMessages"] == "0")
+    }
+
+    @Test func providerKeysComeFromSecretsAndFollowRotation() async throws {
+        let (store, teardown) = try await AWSTestService.makeStore()
+        defer { Task { await teardown() } }
+        let secrets = store.secretsManager
+        let prefix = store.settings.routesTable
+        try await secrets.createSecret(name: "\(prefix)/openai", #"["sk-one","sk-two"]"#)
+        try await secrets.createSecret(name: "\(prefix)/anthropic", #"{"api_key":"sk-ant"}"#)
+        try await secrets.createSecret(name: "\(prefix)/groq-team-a", "gsk-team-a")
+        let environment = [
+            "OPENAI_SECRET_ARN": "\(prefix)/openai", "ANTHROPIC_SECRET_ARN": "\(prefix)/anthropic",
+            "OPENAI_COMPAT_GROQ_SECRET_ARN_TEAM_A": "\(prefix)/groq-team-a",
+        ]
+        let overlay = CredentialOverlay()
+        let provider = ProviderSecrets(
+            client: secrets, overlay: overlay, sources: ProviderSecretSource.all(in: environment), ttl: .seconds(1))
+        await provider.refreshIfStale()
+        let resolver = CredentialResolver(
+            config: try ConfigLoader.load(yaml: "", fileName: "test", environment: [:]), overlay: overlay)
+        let openAI = ProviderRef(family: .openai)
+        #expect((0..<3).map { _ in resolver.credential(for: openAI, keyID: nil) } == ["sk-one", "sk-two", "sk-one"])
+        #expect(resolver.credential(for: ProviderRef(family: .anthropic), keyID: nil) == "sk-ant")
+        let groq = ProviderRef(family: .openaiCompatible, profile: "groq")
+        #expect(resolver.credential(for: groq, keyID: "team-a") == "gsk-team-a")
+
+        try await secrets.putSecretString(id: "\(prefix)/openai", "sk-rotated")
+        await provider.refreshIfStale()
+        #expect(resolver.credential(for: openAI, keyID: nil) != "sk-rotated", "not before the TTL")
+        try await Task.sleep(for: .milliseconds(1100))
+        await provider.refreshIfStale()
+        #expect(resolver.credential(for: openAI, keyID: nil) == "sk-rotated")
+
+        // A secret that cannot be read keeps the last value.
+        let broken = ProviderSecrets(
+            client: secrets, overlay: overlay,
+            sources: [ProviderSecretSource(variable: "OPENAI_API_KEY", secretID: "\(prefix)/missing")], ttl: .seconds(1)
+        )
+        #expect(await broken.refresh() == 1)
+        #expect(resolver.credential(for: openAI, keyID: nil) == "sk-rotated")
+    }
+
+    @Test func sqsCarriesEveryKindOfPayloadInBatches() async throws {
+        let (store, teardown) = try await AWSTestService.makeStore(visibilityTimeout: 30)
+        defer { Task { await teardown() } }
+        let queue = store.ports(vectors: MemoryVectorStore()).queue
+        var payloads: [[UInt8]] = (0..<20).map { Array(#"{"n":\#($0),"text":"héllo ✓ 𝄞"}"#.utf8) }
+        payloads += [[], [0, 1, 2, 255], Array("tab\tnewline\n".utf8), [0xED, 0xA0, 0x80]]
+        payloads += (0..<3).map { Array(String(repeating: "x", count: 100_000 + $0).utf8) }  // > 256 KiB together
+        try await queue.publish(payloads, topic: .media)
+        #expect(try await queue.depth(topic: .media) == payloads.count)
+        var received: [QueueDelivery] = []
+        for _ in 0..<20 where received.count < payloads.count {
+            received += try await queue.receive(topic: .media, max: 10, wait: .seconds(1))
+        }
+        #expect(
+            received.map(\.payload).sorted { $0.lexicographicallyPrecedes($1) }
+                == payloads.sorted { $0.lexicographicallyPrecedes($1) })
+        try await queue.acknowledge(received.map(\.receipt), topic: .media)
+        #expect(try await queue.depth(topic: .media) == 0)
+    }
+}
