@@ -231,6 +231,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardApp", "GatewayCore", "GatewayBackends", "GatewayPostgres", "GatewayAWSBackends",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Sources/Switchboard/Main",
             swiftSettings: swiftSettings
@@ -240,10 +241,12 @@ let package = Package(
             name: "SwitchboardServices",
             dependencies: [
                 "SwitchboardApp", "GatewayCore", "GatewayKafka", "GatewayPostgres", "GatewayAWSBackends", "GatewayLambda",
-                "GatewayEdge",
+                "GatewayEdge", "GatewayRouter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Switchboard/Services",
             swiftSettings: swiftSettings

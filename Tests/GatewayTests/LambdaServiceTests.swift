@@ -4,6 +4,7 @@ import GatewayCore
 import GatewaySchema
 import GatewayWorkers
 import HTTPTypes
+import Hummingbird
 import Logging
 import NIOCore
 import Synchronization
@@ -55,6 +56,7 @@ import Testing
     @Test func authorizedRequestsAreServedAndQuotasCountedInTheFunction() async throws {
         let ports = Self.memoryPorts()
         let process = try Self.process(ports: ports)
+        defer { Task { await process.shutdownClients() } }
         let responder = DirectResponder(router: process.buildRouter(), logger: process.logger)
 
         let first = await responder.respond(to: Self.chat(stream: false))
@@ -74,6 +76,7 @@ import Testing
 
     @Test func withoutTheAuthorizersResultNothingIsServed() async throws {
         let process = try Self.process(ports: Self.memoryPorts())
+        defer { Task { await process.shutdownClients() } }
         let responder = DirectResponder(router: process.buildRouter(), logger: process.logger)
         let response = await responder.respond(to: Self.chat(stream: false, key: nil))
         #expect(response.status.code == 401)
@@ -83,6 +86,7 @@ import Testing
 
     @Test func streamedAnswersAreWrittenChunkByChunk() async throws {
         let process = try Self.process(ports: Self.memoryPorts())
+        defer { Task { await process.shutdownClients() } }
         let responder = DirectResponder(router: process.buildRouter(), logger: process.logger)
         let response = await responder.respond(to: Self.chat(stream: true))
         #expect(response.status.code == 200)
@@ -94,6 +98,7 @@ import Testing
 
     @Test func unknownPathsOutsideV1AreNotFound() async throws {
         let process = try Self.process(ports: Self.memoryPorts())
+        defer { Task { await process.shutdownClients() } }
         let responder = DirectResponder(router: process.buildRouter(), logger: process.logger)
         let response = await responder.respond(
             to: DirectRequest(method: .get, target: "/nope", headers: [:], body: ByteBuffer(), authorizedKey: nil))

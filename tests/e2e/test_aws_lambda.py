@@ -217,6 +217,22 @@ def buffered(outcome: Outcome) -> tuple[int, dict[str, str], Any]:
     return answer["statusCode"], headers, json.loads(body)
 
 
+def streamed(outcome: Outcome) -> tuple[int, dict[str, str], bytes]:
+    """An answer on a route integrated with response streaming (always this format there, whatever `stream` the
+    request asked for, since API Gateway expects it): status, headers (lower-cased), body bytes."""
+    assert outcome.kind == "response", outcome.body
+    assert outcome.streamed, outcome.headers
+    assert outcome.headers["content-type"] == "application/vnd.awslambda.http-integration-response"
+    prelude, body = outcome.http_integration()
+    return prelude["statusCode"], {name.lower(): value for name, value in prelude["headers"].items()}, body
+
+
+def chat_answer(outcome: Outcome) -> tuple[int, dict[str, str], Any]:
+    """A non-streamed chat completion, which arrives in the streaming format of its route."""
+    status, headers, body = streamed(outcome)
+    return status, headers, json.loads(body)
+
+
 @pytest.fixture(scope="module")
 def aws() -> AWS:
     resources = AWS()
@@ -332,7 +348,7 @@ def test_original_gateways_plaintext_keyed_secret_works_before_and_after_migrati
 def test_buffered_chat_through_the_router_function(aws: AWS, authorizer: Function, router: Function, key: str,
                                                    fake_upstream) -> None:
     context = authorize(authorizer, key)
-    status, headers, body = buffered(router.invoke(
+    status, headers, body = chat_answer(router.invoke(
         proxy_event("POST", "/v1/chat/completions", {"model": "chat", "messages": HELLO}, authorizer=context)))
     assert status == 200, body
     assert body["object"] == "chat.completion" and body["model"] == "chat"
@@ -347,12 +363,9 @@ def test_streamed_chat_arrives_as_it_is_generated(authorizer: Function, router: 
         "POST", "/v1/chat/completions",
         {"model": "mock", "messages": HELLO, "stream": True, "stream_options": {"include_usage": True}},
         authorizer=context))
-    assert outcome.kind == "response" and outcome.streamed, outcome.headers
-    assert outcome.headers["content-type"] == "application/vnd.awslambda.http-integration-response"
-    prelude, body = outcome.http_integration()
-    assert prelude["statusCode"] == 200
-    assert {name.lower(): value for name, value in prelude["headers"].items()}["content-type"].startswith(
-        "text/event-stream")
+    status, headers, body = streamed(outcome)
+    assert status == 200
+    assert headers["content-type"].startswith("text/event-stream")
     events = [line.removeprefix("data: ") for line in body.decode().split("\n\n") if line.startswith("data: ")]
     assert events[-1] == "[DONE]"
     chunks = [json.loads(event) for event in events[:-1]]
@@ -369,7 +382,7 @@ def test_models_and_errors_are_openai_shaped(authorizer: Function, router: Funct
     status, _, models = buffered(router.invoke(proxy_event("GET", "/v1/models", authorizer=context)))
     assert status == 200 and models["object"] == "list"
     assert {"chat", "mock"} <= {model["id"] for model in models["data"]}
-    status, _, error = buffered(router.invoke(
+    status, _, error = chat_answer(router.invoke(
         proxy_event("POST", "/v1/chat/completions", {"model": "no-such-alias", "messages": HELLO},
                     authorizer=context)))
     assert status == 404 and error["error"]["code"] == "model_not_found"
@@ -398,7 +411,7 @@ def test_provider_keys_come_from_secrets_manager_and_rotate(aws: AWS, authorizer
     context = authorize(authorizer, key)
     fake_upstream.reset()
     for _ in range(4):
-        status, _, _ = buffered(router.invoke(
+        status, _, _ = chat_answer(router.invoke(
             proxy_event("POST", "/v1/chat/completions", {"model": "chat", "messages": HELLO}, authorizer=context)))
         assert status == 200
     assert sorted(r["authorization"] for r in fake_upstream.requests()) == [
@@ -406,7 +419,7 @@ def test_provider_keys_come_from_secrets_manager_and_rotate(aws: AWS, authorizer
     aws.secrets.put_secret_value(SecretId=aws.provider_secret_arn, SecretString="sk-sec-rotated")
     time.sleep(1.3)  # SWITCHBOARD_SECRETS_TTL_SECONDS=1: no redeploy, no restart
     fake_upstream.reset()
-    buffered(router.invoke(
+    chat_answer(router.invoke(
         proxy_event("POST", "/v1/chat/completions", {"model": "chat", "messages": HELLO}, authorizer=context)))
     assert [r["authorization"] for r in fake_upstream.requests()] == ["Bearer sk-sec-rotated"]
 
@@ -432,8 +445,7 @@ def test_every_request_reaches_the_dynamodb_request_log(aws: AWS, env: dict[str,
         outcome = router.invoke(proxy_event(
             "POST", "/v1/chat/completions", {"model": "mock", "messages": HELLO, "stream": stream},
             authorizer=context))
-        headers = outcome.http_integration()[0]["headers"] if outcome.streamed else outcome.json()["headers"]
-        request_ids.append({name.lower(): value for name, value in headers.items()}["x-request-id"])
+        request_ids.append(streamed(outcome)[1]["x-request-id"])
         # Accepted by SQS before the invocation ended: no waiting here.
         assert aws.queue_depth(aws.audit_queue) == len(request_ids)
 

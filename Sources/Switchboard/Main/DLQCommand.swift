@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatewayAWSBackends
 import SwitchboardApp
 
 struct DLQCommand: AsyncParsableCommand {

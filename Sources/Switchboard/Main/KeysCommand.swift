@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatewayAWSBackends
 import GatewayBackends
 import GatewayCore
 import SwitchboardApp

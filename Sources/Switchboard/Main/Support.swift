@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import GatewayAWSBackends
 import GatewayBackends

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import GatewayAWSBackends
 import GatewayCore
 import GatewayKafka

@@ -1,8 +1,12 @@
+import AsyncHTTPClient
+import GatewayAWSBackends
 import GatewayCore
 import GatewayEdge
+import GatewayRouter
 import GatewayLambda
 import Logging
 import ServiceLifecycle
+import UnixSignals
 import SwitchboardApp
 
 /// Runs a service binary as a Lambda function (AWS mode; `AWS_LAMBDA_RUNTIME_API` is set by Lambda): the edge

@@ -49,8 +49,12 @@ public struct AWSStore: Sendable {
         QueueTopic.allCases.reduce(into: [:]) { urls, topic in urls[topic] = settings.queueURL(for: topic) }
     }
 
+    /// The key map is read again after `SWITCHBOARD_SECRETS_TTL_SECONDS` (at most 30 s), so that a revoked key
+    /// stops within that (plus the authorizer's result cache).
     public var apiKeys: SecretsManagerAPIKeyStore {
-        SecretsManagerAPIKeyStore(client: secretsManager, secretID: settings.apiKeysSecret)
+        SecretsManagerAPIKeyStore(
+            client: secretsManager, secretID: settings.apiKeysSecret,
+            cacheTTL: .seconds(min(30, settings.secretsTTLSeconds)))
     }
 
     /// Every port on AWS; vectors are S3 Vectors (or whatever store is passed).

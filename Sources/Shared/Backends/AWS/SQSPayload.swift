@@ -12,8 +12,8 @@ import GatewaySchema
 /// carriage return, U+0020–U+D7FF, U+E000–U+FFFD, U+10000 and above); a payload that is such text (the JSON the
 /// gateway publishes) is the body as it is, anything else goes base64-encoded with the message attribute
 /// `switchboard-encoding` = `base64`.
-enum SQSPayload {
-    static let encodingAttribute = "switchboard-encoding"
+public enum SQSPayload {
+    public static let encodingAttribute = "switchboard-encoding"
 
     static func message(id: String, payload: [UInt8]) -> SQSOutgoingMessage {
         if !payload.isEmpty, let text = String(validating: payload, as: UTF8.self),
@@ -28,10 +28,17 @@ enum SQSPayload {
 
     /// The payload of a received message; nil when its base64 body is damaged.
     static func payload(of message: SQSMessage) -> [UInt8]? {
-        switch message.attributes[encodingAttribute] {
-        case "base64": Data(base64Encoded: message.body).map { Array($0) }
+        payload(body: message.body, encoding: message.attributes[encodingAttribute])
+    }
+
+    /// The payload of a message body with its `switchboard-encoding` attribute (nil when absent), however it was
+    /// received (`ReceiveMessage`, or an SQS event delivered to a Lambda function); nil when a base64 body is
+    /// damaged.
+    public static func payload(body: String, encoding: String?) -> [UInt8]? {
+        switch encoding {
+        case "base64": Data(base64Encoded: body).map { Array($0) }
         case "empty": []
-        default: Array(message.body.utf8)
+        default: Array(body.utf8)
         }
     }
 

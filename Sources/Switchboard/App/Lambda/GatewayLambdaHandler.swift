@@ -1,5 +1,7 @@
+import GatewayAWSBackends
 import GatewayCore
 import GatewayLambda
+import GatewayRAG
 import GatewayWorkers
 import HTTPTypes
 import Hummingbird
@@ -83,10 +85,19 @@ public struct GatewayLambdaHandler: LambdaHandler {
     }
 
     func handleBatch(_ event: SQSEvent, _ lambda: LambdaResponder) async throws {
-        let messages = event.records.map { (id: $0.messageID, payload: SQSPayload.decode($0)) }
+        var messages: [(id: String, payload: [UInt8])] = []
         var failed: [String] = []
+        for record in event.records {
+            let encoding = record.messageAttributes[SQSPayload.encodingAttribute]?.stringValue
+            if let payload = SQSPayload.payload(body: record.body, encoding: encoding) {
+                messages.append((record.messageID, payload))
+            } else {
+                process.logger.error("damaged SQS message body", metadata: ["message": "\(record.messageID)"])
+                failed.append(record.messageID)
+            }
+        }
         if process.role.runs(.audit) {
-            failed = await process.consumer.write(messages)
+            failed += await process.consumer.write(messages)
         } else if process.role.runs(.rag) {
             for message in messages {
                 do {
