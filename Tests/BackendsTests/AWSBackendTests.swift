@@ -2,6 +2,7 @@ import Foundation
 import GatewayAWS
 import GatewayAWSBackends
 import GatewaySchema
+import Synchronization
 import Testing
 
 @testable import GatewayBackends
@@ -137,8 +138,11 @@ import Testing
             "OPENAI_COMPAT_GROQ_SECRET_ARN_TEAM_A": "\(prefix)/groq-team-a",
         ]
         let overlay = CredentialOverlay()
+        let start = ContinuousClock.now
+        let elapsed = Mutex(Duration.zero)
         let provider = ProviderSecrets(
-            client: secrets, overlay: overlay, sources: ProviderSecretSource.all(in: environment), ttl: .seconds(1))
+            client: secrets, overlay: overlay, sources: ProviderSecretSource.all(in: environment), ttl: .seconds(300),
+            now: { start + elapsed.withLock { $0 } })
         await provider.refreshIfStale()
         let resolver = CredentialResolver(
             config: try ConfigLoader.load(yaml: "", fileName: "test", environment: [:]), overlay: overlay)
@@ -149,9 +153,10 @@ import Testing
         #expect(resolver.credential(for: groq, keyID: "team-a") == "gsk-team-a")
 
         try await secrets.putSecretString(id: "\(prefix)/openai", "sk-rotated")
+        elapsed.withLock { $0 = .seconds(299) }
         await provider.refreshIfStale()
         #expect(resolver.credential(for: openAI, keyID: nil) != "sk-rotated", "not before the TTL")
-        try await Task.sleep(for: .milliseconds(1100))
+        elapsed.withLock { $0 = .seconds(300) }
         await provider.refreshIfStale()
         #expect(resolver.credential(for: openAI, keyID: nil) == "sk-rotated")
 
