@@ -47,9 +47,7 @@ enum AWSTestService {
             try await store.createTables()
             settings = try await store.createQueues(
                 prefix: prefix, visibilityTimeout: visibilityTimeout, maxReceiveCount: maxReceiveCount)
-            store = AWSStore(
-                settings: settings, region: region, sqs: store.sqs, dynamoDB: store.dynamoDB,
-                secretsManager: store.secretsManager, httpClient: http)
+            store = store.with(settings: settings)
         } catch {
             await teardown()
             throw error

@@ -156,6 +156,26 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
     }
 
     @Test(arguments: Backend.available)
+    func recentIsNewestFirstAcrossTenantsAndDays(_ backend: Backend) async throws {
+        let (ports, teardown) = try await backend.makePorts()
+        defer { Task { await teardown() } }
+        let events = (0..<6).map { index in
+            var event = event("day-\(index)", tenant: index % 2 == 0 ? "t1" : "t2")
+            event.timestamp = Date(timeIntervalSince1970: 1_800_000_000 + Double(index) * 50_000)
+            return event
+        }
+        #expect(try await ports.requestLog.insert(events) == 6)
+        #expect(
+            try await ports.requestLog.recent(limit: 4, tenant: nil).map(\.requestID) == [
+                "day-5", "day-4", "day-3", "day-2",
+            ])
+        #expect(try await ports.requestLog.recent(limit: 2, tenant: "t2").map(\.requestID) == ["day-5", "day-3"])
+        #expect(
+            try await ports.requestLog.recent(limit: 10, tenant: "t1").map(\.requestID) == ["day-4", "day-2", "day-0"])
+        #expect(try await ports.requestLog.find(requestID: "day-3") == events[3])
+    }
+
+    @Test(arguments: Backend.available)
     func queueDeliversAtLeastOnceUntilAcknowledged(_ backend: Backend) async throws {
         let (ports, teardown) = try await backend.makePorts()
         defer { Task { await teardown() } }

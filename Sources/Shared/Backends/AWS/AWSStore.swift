@@ -4,8 +4,9 @@ import GatewayCore
 import GatewaySchema
 import Logging
 
-/// AWS serverless mode's state: the clients of SQS, DynamoDB and Secrets Manager over one `HTTPClient`, with the
-/// table, queue and secret names of `AWSSettings`. `ports(vectors:)` gives every port on them.
+/// AWS serverless mode's state: the clients of SQS, DynamoDB, Secrets Manager and S3 Vectors over one
+/// `HTTPClient`, with the table, queue and secret names of `AWSSettings`. `ports(vectorBucket:)` (or
+/// `ports(vectors:)`) gives every port on them.
 public struct AWSStore: Sendable {
     public let settings: AWSSettings
     public let region: AWSRegion
@@ -13,17 +14,26 @@ public struct AWSStore: Sendable {
     public let sqs: SQSClient
     public let dynamoDB: DynamoDBClient
     public let secretsManager: SecretsManagerClient
+    public let s3Vectors: S3VectorsClient
 
     public init(
         settings: AWSSettings, region: AWSRegion, sqs: SQSClient, dynamoDB: DynamoDBClient,
-        secretsManager: SecretsManagerClient, httpClient: HTTPClient
+        secretsManager: SecretsManagerClient, s3Vectors: S3VectorsClient, httpClient: HTTPClient
     ) {
         self.settings = settings
         self.region = region
         self.sqs = sqs
         self.dynamoDB = dynamoDB
         self.secretsManager = secretsManager
+        self.s3Vectors = s3Vectors
         self.httpClient = httpClient
+    }
+
+    /// The same clients with other names.
+    public func with(settings: AWSSettings) -> AWSStore {
+        AWSStore(
+            settings: settings, region: region, sqs: sqs, dynamoDB: dynamoDB, secretsManager: secretsManager,
+            s3Vectors: s3Vectors, httpClient: httpClient)
     }
 
     /// Clients of the endpoints the environment names (`AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, else
@@ -42,7 +52,7 @@ public struct AWSStore: Sendable {
             settings: settings, region: region, sqs: SQSClient(json: json(.sqs)),
             dynamoDB: DynamoDBClient(json: json(.dynamoDB)),
             secretsManager: SecretsManagerClient(json: json(.secretsManager)),
-            httpClient: httpClient)
+            s3Vectors: S3VectorsClient(json: json(.s3Vectors)), httpClient: httpClient)
     }
 
     public var queueURLs: [QueueTopic: String] {
@@ -57,7 +67,12 @@ public struct AWSStore: Sendable {
             cacheTTL: .seconds(min(30, settings.secretsTTLSeconds)))
     }
 
-    /// Every port on AWS; vectors are S3 Vectors (or whatever store is passed).
+    /// Every port on AWS, vectors in S3 Vectors' `vectorBucket`.
+    public func ports(vectorBucket: String) -> GatewayPorts {
+        ports(vectors: S3VectorsStore(client: s3Vectors, bucket: vectorBucket))
+    }
+
+    /// Every port on AWS, vectors in `vectors`.
     public func ports(vectors: any VectorStore) -> GatewayPorts {
         GatewayPorts(
             keys: apiKeys, quotas: DynamoDBQuotaStore(client: dynamoDB, table: settings.quotasTable),

@@ -12,9 +12,10 @@ import GatewaySchema
 /// `expiresAt` (N, the table's TTL attribute: the window's end plus an hour).
 ///
 /// One check is one conditional `UpdateItem` (`ADD used :units` if `attribute_not_exists(used) OR used <= limit -
-/// units`). Several are one `TransactWriteItems` with the same conditions, so a request refused by any limit is
-/// counted on none; the counters are then read (strongly consistent) for the decision's `used` values. A
-/// cancelled transaction's reasons name the refusing counter (its old value comes with
+/// units`). Several are first read (strongly consistent): counters only grow within a window, so counts that
+/// refuse the request refuse it for good, at the price of reads only. Otherwise one `TransactWriteItems` with the
+/// same conditions counts the request on every counter or, when any limit would be passed, on none; the decision
+/// reports the counts read before it plus the request. A cancelled transaction's reasons name the refusing counter (its old value comes with
 /// `ReturnValuesOnConditionCheckFailure`), and a transaction cancelled only by conflicts with concurrent ones is
 /// tried again with backoff. The decision follows `MemoryQuotaStore`'s rule: the first check whose
 /// `used + units` passes its limit refuses.
@@ -99,13 +100,13 @@ public struct DynamoDBQuotaStore: QuotaStore {
         }
         var attempt = 0
         while true {
+            // Counters only grow within their window, so a refusal by counts read now is final: refused requests
+            // (a client hammering past its limit) cost reads, not transactional writes.
+            let estimate = Self.decide(checks, units: units, now: now, used: try await read(keys))
+            guard estimate.allowed else { return estimate }
             do {
                 try await client.transactWrite(actions)
-                var used = try await read(keys)
-                // The counts now include this request (and perhaps later ones); the decision reports them as
-                // they were before it.
-                for key in keys { used[key] = Swift.max(0, (used[key] ?? units) - units) }
-                return Self.decide(checks, units: units, now: now, used: used, admitted: true)
+                return estimate
             } catch let error as AWSServiceError where error.code == "TransactionCanceledException" {
                 let reasons = DynamoDBCancellationReason.reasons(of: error)
                 if let refused = reasons.indices.first(where: { reasons[$0].code == "ConditionalCheckFailed" }) {

@@ -15,12 +15,16 @@ public final class ProviderSecrets: Service, Sendable {
     public let sources: [ProviderSecretSource]
     let ttl: Duration
     let logger: Logger
+    let now: @Sendable () -> ContinuousClock.Instant
     let lastRefresh: Mutex<ContinuousClock.Instant?> = Mutex(nil)
 
+    /// - Parameter now: the clock `ttl` is measured on (tests pass their own).
     public init(
         client: SecretsManagerClient, overlay: CredentialOverlay, sources: [ProviderSecretSource], ttl: Duration,
-        logger: Logger = Logger(label: "switchboard.provider-secrets")
+        logger: Logger = Logger(label: "switchboard.provider-secrets"),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
+        self.now = now
         self.client = client
         self.overlay = overlay
         self.sources = sources
@@ -30,7 +34,7 @@ public final class ProviderSecrets: Service, Sendable {
 
     /// Refreshes when the last refresh is older than `ttl` (or there was none).
     public func refreshIfStale() async {
-        let now = ContinuousClock.now
+        let now = self.now()
         let due = lastRefresh.withLock { last in
             guard last.map({ now - $0 >= ttl }) ?? true else { return false }
             last = now
@@ -42,7 +46,8 @@ public final class ProviderSecrets: Service, Sendable {
     /// Reads every secret once; returns how many could not be read.
     @discardableResult
     public func refresh() async -> Int {
-        lastRefresh.withLock { $0 = .now }
+        let now = self.now()
+        lastRefresh.withLock { $0 = now }
         return await withTaskGroup(of: Bool.self) { group in
             for source in sources {
                 group.addTask { await self.refresh(source) }
