@@ -342,6 +342,28 @@ def test_original_gateways_plaintext_keyed_secret_works_before_and_after_migrati
     assert authorize(authorizer, legacy_key)["tenant"] == "legacy-co"
 
 
+def test_keys_are_imported_from_the_original_gateways_secret(aws: AWS, env: dict[str, str],
+                                                              authorizer: Function) -> None:
+    old_secret = f"/{aws.prefix}/llm-gateway/api-keys"
+    active, revoked = f"sk-old-{secrets.token_hex(12)}", f"sk-old-{secrets.token_hex(12)}"
+    original = {active: {"tenantId": "imported-co", "label": "old-gateway", "status": "active"},
+                revoked: {"tenantId": "imported-co", "label": "old-revoked", "status": "disabled"}}
+    aws.secrets.create_secret(Name=old_secret, SecretString=json.dumps(original))
+    result = cli(env, "keys", "migrate", old_secret)
+    assert "Imported 2 key(s)" in result.stdout, result.stdout
+    assert active not in result.stdout + result.stderr
+    # The old secret is untouched; ours now holds the keys hashed.
+    assert json.loads(aws.secrets.get_secret_value(SecretId=old_secret)["SecretString"]) == original
+    ours = json.loads(aws.secrets.get_secret_value(SecretId=env["SWITCHBOARD_API_KEYS_SECRET"])["SecretString"])
+    assert active not in ours and hashlib.sha256(active.encode()).hexdigest() in ours
+    time.sleep(1.2)
+    assert authorize(authorizer, active)["tenant"] == "imported-co"
+    denied = authorizer.invoke(token_event(f"Bearer {revoked}"))
+    assert denied.json()["policyDocument"]["Statement"][0]["Effect"] == "Deny", "a revoked key stays refused"
+    # Importing again adds nothing.
+    assert "Imported 0 key(s)" in cli(env, "keys", "migrate", old_secret).stdout
+
+
 # MARK: the router function
 
 

@@ -96,20 +96,32 @@ struct KeysCommand: AsyncParsableCommand {
             abstract: "AWS mode: re-key the API key secret by SHA-256 hashes (from the original gateway's plaintext keys).",
             discussion: """
                 The original TypeScript gateway kept its keys in Secrets Manager as a JSON map keyed by the keys
-                themselves. Switchboard reads that map as it is (so nothing breaks on the day of the switch); this
-                command rewrites the secret named by SWITCHBOARD_API_KEYS_SECRET (default /switchboard/api-keys) so
-                that it holds only hashes, keeping every key's tenant, label, status, dates and limits. Entries that
-                are already hashed are kept; running it twice changes nothing. Needs SWITCHBOARD_BACKEND=aws and AWS
-                credentials allowed to read and write that secret.
+                themselves. Switchboard reads that map as it is (so nothing breaks on the day of the switch).
+
+                Without an argument, this rewrites the secret named by SWITCHBOARD_API_KEYS_SECRET (default
+                /switchboard/api-keys) so that it holds only hashes, keeping every key's tenant, label, status, dates
+                and limits; entries already hashed are kept, and running it twice changes nothing. With a secret
+                (for example /llm-gateway/api-keys), its keys are imported, hashed, into Switchboard's secret and the
+                old secret is left as it is. Needs SWITCHBOARD_BACKEND=aws and AWS credentials allowed to read (and
+                write) those secrets. Keys are never printed.
                 """)
         @OptionGroup var options: CommonOptions
+        @Argument(help: "A secret to import keys from (default: convert SWITCHBOARD_API_KEYS_SECRET in place).")
+        var source: String?
 
         func run() async throws {
             guard ProcessBootstrap.usesAWS(ProcessInfo.processInfo.environment) else {
                 throw CLIError("keys migrate works on AWS mode's key secret: set SWITCHBOARD_BACKEND=aws")
             }
-            let (migrated, kept) = try await options.withAWS { try await $0.apiKeys.migratePlaintextKeys() }
-            printLine("Migrated \(migrated) plaintext key(s) to hashes; \(kept) already hashed.")
+            if let source {
+                let (imported, present) = try await options.withAWS {
+                    try await $0.apiKeys.importKeys(fromSecret: source)
+                }
+                printLine("Imported \(imported) key(s) from \(source), stored hashed; \(present) already present.")
+            } else {
+                let (migrated, kept) = try await options.withAWS { try await $0.apiKeys.migratePlaintextKeys() }
+                printLine("Migrated \(migrated) plaintext key(s) to hashes; \(kept) already hashed.")
+            }
         }
     }
 }

@@ -7,8 +7,8 @@ import Synchronization
 /// Gateway keys in one Secrets Manager secret holding an `APIKeyMap` (hashed, or the original gateway's
 /// plaintext-keyed map, or a mix).
 ///
-/// Lookups read a parsed copy of the map cached for `cacheTTL` (a new key made elsewhere works after at most
-/// that long; an unknown key does not make this store read the secret again, so guessing keys costs nothing).
+/// Lookups read a parsed copy of the map cached for `cacheTTL`; an unknown key makes the store read the secret
+/// again, at most every 250 ms (so a new key works at once, and guessing keys costs at most four reads a second).
 /// `create` and `setStatus` read the secret, change the map and write a new version with `PutSecretValue`:
 /// Secrets Manager has no conditional write, so two administrators changing keys at the same instant race and
 /// the last writer wins (the other's change is lost; run key administration from one place). Keys and the
@@ -17,6 +17,8 @@ public final class SecretsManagerAPIKeyStore: APIKeyStore {
     public let client: SecretsManagerClient
     public let secretID: String
     let cacheTTL: Duration
+    /// How often an unknown key may make the store read the secret again.
+    let missRefresh: Duration = .milliseconds(250)
     let cache: Mutex<(loaded: ContinuousClock.Instant, records: [String: APIKeyRecord])?> = Mutex(nil)
 
     public init(client: SecretsManagerClient, secretID: String, cacheTTL: Duration = .seconds(30)) {
@@ -26,7 +28,12 @@ public final class SecretsManagerAPIKeyStore: APIKeyStore {
     }
 
     public func lookup(hash: String) async throws -> APIKeyRecord? {
-        try await records()[hash]
+        if let record = try await records()[hash] { return record }
+        // A key created a moment ago must work at once (API Gateway would cache a Deny for minutes): an unknown key
+        // reads the secret again, but at most once per `missRefresh`, so guessing keys costs little.
+        let now = ContinuousClock.now
+        guard let loaded = cache.withLock({ $0?.loaded }), now - loaded >= missRefresh else { return nil }
+        return remember(try await readMap(), at: now)[hash]
     }
 
     public func create(_ record: APIKeyRecord) async throws {
@@ -63,6 +70,24 @@ public final class SecretsManagerAPIKeyStore: APIKeyStore {
         let migration = APIKeyMapMigration(try await readMap())
         if migration.migrated > 0 { try await write(migration.map) }
         return (migration.migrated, migration.kept)
+    }
+
+    /// Imports the keys of another secret (the original gateway's `/llm-gateway/api-keys`, plaintext-keyed or not)
+    /// into this one, hashed; the other secret is left as it is. A key already here keeps its entry. Returns how
+    /// many keys were added and how many were already present (entries without a tenant are skipped, as unusable).
+    public func importKeys(fromSecret source: String) async throws -> (imported: Int, present: Int) {
+        let incoming = APIKeyMapMigration(
+            try await SecretsManagerAPIKeyStore(client: client, secretID: source).readMap()
+        ).map.filter { APIKeyMap.isHash($0.key) }
+        var map = try await readMap()
+        let present = Set(map.keys.map(APIKeyMap.hash(ofMapKey:)))
+        var imported = 0
+        for (hash, entry) in incoming where !present.contains(hash) {
+            map[hash] = entry
+            imported += 1
+        }
+        if imported > 0 { try await write(map) }
+        return (imported, incoming.count - imported)
     }
 
     /// Forgets the cached map (the next lookup reads the secret).
