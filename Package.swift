@@ -6,6 +6,10 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// `SWITCHBOARD_NO_KAFKA=1 swift build …` builds the service binaries without the Kafka queue, so that they do not
+/// link librdkafka: the AWS Lambda artifacts (`deploy/aws/build.sh`), which never run self-hosted mode.
+let withKafka = Context.environment["SWITCHBOARD_NO_KAFKA"].map { $0.isEmpty || $0 == "0" } ?? true
+
 let package = Package(
     name: "switchboard",
     platforms: [.macOS(.v15)],
@@ -240,16 +244,16 @@ let package = Package(
         .target(
             name: "SwitchboardServices",
             dependencies: [
-                "SwitchboardApp", "GatewayCore", "GatewayKafka", "GatewayPostgres", "GatewayAWSBackends", "GatewayLambda",
+                "SwitchboardApp", "GatewayCore", "GatewayPostgres", "GatewayAWSBackends", "GatewayLambda",
                 "GatewayEdge", "GatewayRouter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ],
+            ] + (withKafka ? ["GatewayKafka"] : []),
             path: "Sources/Switchboard/Services",
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings + (withKafka ? [.define("SWITCHBOARD_KAFKA")] : [])
         ),
         .executableTarget(
             name: "SwitchboardEdge",

@@ -7,8 +7,8 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import Synchronization
 import SwitchboardApp
+import Synchronization
 import Testing
 
 /// AWS mode's request functions, without Lambda: API Gateway requests through the router (`DirectResponder`) with
@@ -139,8 +139,10 @@ import Testing
                 path: "/v1/chat/completions", outcome: .success, httpStatus: 200, latencyMs: 1)
             return ("m-\(id)", try AuditCodec.encode(event))
         }
-        let messages = [try message("req_1"), try message("req_bad"), ("m-poison", Array("junk".utf8)),
-            try message("req_2")]
+        let messages = [
+            try message("req_1"), try message("req_bad"), ("m-poison", Array("junk".utf8)),
+            try message("req_2"),
+        ]
         let failed = await consumer.write(messages)
         #expect(failed == ["m-req_bad", "m-poison"])
         #expect(try await log.find(requestID: "req_1") != nil)

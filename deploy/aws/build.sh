@@ -21,8 +21,9 @@ Usage: deploy/aws/build.sh [options]
 
 Builds one zip per Lambda function into the output directory (default deploy/aws/build):
   ${PRODUCTS[*]}
-Each zip holds bootstrap (swift build -c release --static-swift-stdlib --product <name>) and, only
-if ldd shows shared libraries outside glibc, those libraries under lib/.
+Each zip holds bootstrap (SWITCHBOARD_NO_KAFKA=1 swift build -c release --static-swift-stdlib
+--product <name>: the service binaries without the Kafka queue, so no librdkafka) and, only if ldd
+shows shared libraries outside glibc, those libraries under lib/.
 
 Options:
   --arch ARCH           arm64 or x86_64 (default: this machine's; must match the template's
@@ -171,8 +172,6 @@ if [ "$USE_DOCKER" = 1 ]; then
     fi
     echo "build.sh: building in $SWIFT_IMAGE ($PLATFORM)"
     # A separate scratch path keeps the container's .build (Amazon Linux objects) apart from the host's.
-    # librdkafka's headers are needed while the service products link the Kafka target (self-hosted mode);
-    # the image's package manager installs them (yum on Amazon Linux 2 via EPEL, dnf on Amazon Linux 2023).
     # shellcheck disable=SC2016  # expanded inside the container
     docker run --rm --platform "$PLATFORM" \
         -v "$REPO":/src -w /src \
@@ -183,11 +182,6 @@ if [ "$USE_DOCKER" = 1 ]; then
                     (dnf -y install zip binutils || yum -y install zip binutils) >/dev/null
                 fi
             done
-            if ! pkg-config --exists rdkafka 2>/dev/null; then
-                (dnf -y install librdkafka-devel \
-                    || { amazon-linux-extras install -y epel && yum -y install librdkafka-devel; }) >/dev/null \
-                    || echo "build.sh: warning: librdkafka-devel not installable; products linking it will not build" >&2
-            fi
             SWIFTPM_SCRATCH=/src/.build-lambda exec deploy/aws/build.sh "$@"
         ' build.sh "${inner_args[@]}"
     exit 0
@@ -204,8 +198,11 @@ if [ -z "$BIN_DIR" ]; then
     [ "$ARCH" = "$(host_arch)" ] \
         || die "this machine is $(host_arch); building $ARCH needs --docker (or a machine of that architecture)"
     command -v swift >/dev/null 2>&1 || die "swift is not on PATH (or use --docker)"
-    SCRATCH=${SWIFTPM_SCRATCH:-$REPO/.build}
+    SCRATCH=${SWIFTPM_SCRATCH:-$REPO/.build-lambda}
     cd "$REPO"
+    # The functions never run self-hosted mode: build them without the Kafka queue, so that they do not link
+    # librdkafka (Package.swift reads this variable).
+    export SWITCHBOARD_NO_KAFKA=1
     for product in "${PRODUCTS[@]}"; do
         echo "build.sh: swift build -c release --static-swift-stdlib --product $product"
         swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product "$product"
@@ -263,7 +260,7 @@ for product in "${PRODUCTS[@]}"; do
         fi
         case "$name" in
             librdkafka.so.*)
-                warn "$product links $name (self-hosted Kafka); bundled, but Lambda products should not link GatewayKafka"
+                die "$product links $name: build the Lambda binaries with SWITCHBOARD_NO_KAFKA=1 (this script does)"
                 ;;
         esac
         mkdir -p "$work/lib"

@@ -399,6 +399,19 @@ def test_streamed_chat_arrives_as_it_is_generated(authorizer: Function, router: 
     assert outcome.trailers.get("lambda-runtime-function-error-type") is None
 
 
+def test_an_upstream_failure_mid_stream_ends_with_an_error_event(authorizer: Function, router: Function,
+                                                                  key: str) -> None:
+    context = authorize(authorizer, key)
+    status, _, body = streamed(router.invoke(proxy_event(
+        "POST", "/v1/chat/completions", {"model": "midstream", "messages": HELLO, "stream": True},
+        authorizer=context)))
+    assert status == 200
+    events = [line.removeprefix("data: ") for line in body.decode().split("\n\n") if line.startswith("data: ")]
+    assert events and "[DONE]" not in events
+    assert "error" in json.loads(events[-1])
+    assert json.loads(events[0])["object"] == "chat.completion.chunk", "what came before the failure was sent"
+
+
 def test_models_and_errors_are_openai_shaped(authorizer: Function, router: Function, key: str) -> None:
     context = authorize(authorizer, key)
     status, _, models = buffered(router.invoke(proxy_event("GET", "/v1/models", authorizer=context)))

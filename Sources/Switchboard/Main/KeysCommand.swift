@@ -93,7 +93,8 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "AWS mode: re-key the API key secret by SHA-256 hashes (from the original gateway's plaintext keys).",
+            abstract:
+                "AWS mode: re-key the API key secret by SHA-256 hashes (from the original gateway's plaintext keys).",
             discussion: """
                 The original TypeScript gateway kept its keys in Secrets Manager as a JSON map keyed by the keys
                 themselves. Switchboard reads that map as it is (so nothing breaks on the day of the switch).

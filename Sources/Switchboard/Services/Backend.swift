@@ -2,11 +2,14 @@ import ArgumentParser
 import AsyncHTTPClient
 import GatewayAWSBackends
 import GatewayCore
-import GatewayKafka
 import GatewayPostgres
 import Logging
 import ServiceLifecycle
 import SwitchboardApp
+
+#if SWITCHBOARD_KAFKA
+    import GatewayKafka
+#endif
 
 /// The backends a service process runs on: PostgreSQL + Kafka (self-hosted mode), or DynamoDB, SQS, Secrets
 /// Manager and S3 Vectors (AWS mode, `SWITCHBOARD_BACKEND=aws`).
@@ -43,20 +46,36 @@ struct Backend {
                 name: "aws", ports: store.ports(vectors: vectors), services: [secrets], credentialOverlay: overlay,
                 providerSecrets: secrets, close: { try? await store.httpClient.shutdown() })
         }
-        guard let url = settings.postgresURL else { throw ValidationError("SWITCHBOARD_POSTGRES_URL is not set") }
-        guard let kafka = config.kafka else {
-            throw ValidationError("SWITCHBOARD_KAFKA_BROKERS is not set (or kafka.brokers in the configuration file)")
-        }
-        let postgresConfiguration: PostgresConfiguration
-        do {
-            postgresConfiguration = try PostgresConfiguration(url: url, poolSize: settings.postgresPoolSize)
-        } catch {
-            throw ValidationError("SWITCHBOARD_POSTGRES_URL: \(error.description)")
-        }
-        let (store, pool) = try await ProcessBootstrap.postgres(postgresConfiguration, logger: logger)
-        let queue = try KafkaQueue(settings: kafka, logger: logger)
-        return Backend(
-            name: "postgres+kafka (\(postgresConfiguration))", ports: store.ports(queue: queue),
-            services: [pool, queue], credentialOverlay: nil, providerSecrets: nil, close: {})
+        #if SWITCHBOARD_KAFKA
+            return try await selfHosted(config: config, settings: settings, logger: logger)
+        #else
+            throw ValidationError(
+                "this build has no Kafka support (built with SWITCHBOARD_NO_KAFKA for AWS Lambda): set SWITCHBOARD_BACKEND=aws"
+            )
+        #endif
     }
+
+    #if SWITCHBOARD_KAFKA
+        /// Self-hosted mode: PostgreSQL (migrated at start-up) and Kafka.
+        static func selfHosted(
+            config: GatewayConfig, settings: SelfHostedSettings, logger: Logger
+        ) async throws -> Backend {
+            guard let url = settings.postgresURL else { throw ValidationError("SWITCHBOARD_POSTGRES_URL is not set") }
+            guard let kafka = config.kafka else {
+                throw ValidationError(
+                    "SWITCHBOARD_KAFKA_BROKERS is not set (or kafka.brokers in the configuration file)")
+            }
+            let postgresConfiguration: PostgresConfiguration
+            do {
+                postgresConfiguration = try PostgresConfiguration(url: url, poolSize: settings.postgresPoolSize)
+            } catch {
+                throw ValidationError("SWITCHBOARD_POSTGRES_URL: \(error.description)")
+            }
+            let (store, pool) = try await ProcessBootstrap.postgres(postgresConfiguration, logger: logger)
+            let queue = try KafkaQueue(settings: kafka, logger: logger)
+            return Backend(
+                name: "postgres+kafka (\(postgresConfiguration))", ports: store.ports(queue: queue),
+                services: [pool, queue], credentialOverlay: nil, providerSecrets: nil, close: {})
+        }
+    #endif
 }

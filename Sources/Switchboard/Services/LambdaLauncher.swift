@@ -2,12 +2,12 @@ import AsyncHTTPClient
 import GatewayAWSBackends
 import GatewayCore
 import GatewayEdge
-import GatewayRouter
 import GatewayLambda
+import GatewayRouter
 import Logging
 import ServiceLifecycle
-import UnixSignals
 import SwitchboardApp
+import UnixSignals
 
 /// Runs a service binary as a Lambda function (AWS mode; `AWS_LAMBDA_RUNTIME_API` is set by Lambda): the edge
 /// as API Gateway's TOKEN authorizer, every other service as the request function (and queue consumer) of its

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GatewayCore
-import GatewayKafka
 import GatewayPostgres
 import Logging
 import SwitchboardApp
@@ -28,7 +27,7 @@ public let selfHostedEnvironmentHelp = """
 
     Environment:
       SWITCHBOARD_POSTGRES_URL        postgres://user:password@host:5432/db
-                                      (required)
+                                      (required, but in AWS mode)
       SWITCHBOARD_POSTGRES_POOL_SIZE  this process's connections (default 10)
       SWITCHBOARD_KAFKA_BROKERS       host:9092,host:9092 (required, unless
                                       the file has a kafka section)
@@ -37,9 +36,19 @@ public let selfHostedEnvironmentHelp = """
       SWITCHBOARD_INTERNAL_SECRET     the same secret (>= 32 bytes) in every
                                       service; it signs the identity the edge
                                       forwards (or ..._SECRET_FILE; during a
-                                      rotation ..._SECRET_PREVIOUS)
+                                      rotation ..._SECRET_PREVIOUS); not
+                                      needed inside AWS Lambda
       SWITCHBOARD_CONFIG, SWITCHBOARD_LISTEN, SWITCHBOARD_LOG_FORMAT,
       SWITCHBOARD_LOG_LEVEL
+
+    AWS mode: SWITCHBOARD_BACKEND=aws replaces PostgreSQL and Kafka with
+    DynamoDB, SQS, Secrets Manager and S3 Vectors (SWITCHBOARD_*_TABLE,
+    SWITCHBOARD_*_QUEUE_URL, SWITCHBOARD_API_KEYS_SECRET,
+    SWITCHBOARD_RAG_S3VECTORS_BUCKET, provider keys from
+    <PROVIDER>_SECRET_ARN; see deploy/aws/README.md). Inside AWS Lambda
+    (AWS_LAMBDA_RUNTIME_API set) the binary serves Lambda events instead of
+    HTTP and needs no internal secret: the edge is API Gateway's TOKEN
+    authorizer, the others answer API Gateway and SQS events.
 
     The PostgreSQL schema is migrated at start-up (safe with replicas).
     GET /health is liveness, GET /ready readiness, GET /metrics Prometheus.

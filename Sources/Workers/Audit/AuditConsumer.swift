@@ -67,7 +67,9 @@ public final class AuditConsumer: Service {
     /// The events of a batch of messages, priced, each with its message's id; `undecodable` lists the ids of
     /// messages that are not audit events (never produced by our encoder; logged with their size, never their
     /// content).
-    func decode(_ messages: [(id: String, payload: [UInt8])]) -> (events: [(id: String, event: AuditEvent)], undecodable: [String]) {
+    func decode(
+        _ messages: [(id: String, payload: [UInt8])]
+    ) -> (events: [(id: String, event: AuditEvent)], undecodable: [String]) {
         var events: [(id: String, event: AuditEvent)] = []
         var undecodable: [String] = []
         events.reserveCapacity(messages.count)
@@ -78,7 +80,8 @@ public final class AuditConsumer: Service {
                 events.append((message.id, event))
             } catch {
                 logger.error(
-                    "undecodable audit message", metadata: ["message": "\(message.id)", "bytes": "\(message.payload.count)"])
+                    "undecodable audit message",
+                    metadata: ["message": "\(message.id)", "bytes": "\(message.payload.count)"])
                 undecodable.append(message.id)
             }
         }

@@ -59,7 +59,8 @@ public struct SelfHostedSettings: Sendable {
         }
         var signer: IdentitySigner?
         if let secret {
-            guard let made = IdentitySigner(secret: secret, previous: environment["SWITCHBOARD_INTERNAL_SECRET_PREVIOUS"])
+            guard
+                let made = IdentitySigner(secret: secret, previous: environment["SWITCHBOARD_INTERNAL_SECRET_PREVIOUS"])
             else {
                 throw Invalid(
                     description:

@@ -103,7 +103,8 @@ public struct GatewayLambdaHandler: LambdaHandler {
                 do {
                     try await process.ragWorker.process(message.payload)
                 } catch {
-                    process.logger.error("rag-ingest job failed; SQS delivers it again", metadata: ["error": "\(error)"])
+                    process.logger.error(
+                        "rag-ingest job failed; SQS delivers it again", metadata: ["error": "\(error)"])
                     failed.append(message.id)
                 }
             }
