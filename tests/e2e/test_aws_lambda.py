@@ -10,6 +10,8 @@ disagree on keys and indexes. Checked here:
 - the router function (`switchboard-router`): buffered chat as an API Gateway proxy response, streamed chat through
   the HTTP-integration prelude with chunks arriving over time, /v1/models, quotas enforced in the function, provider
   keys from Secrets Manager (a JSON array used round-robin, a rotation picked up after the TTL);
+- the RAG function (`switchboard-rag`): an ingestion job queued on SQS, run from the SQS event, then a grounded
+  query answered in the streaming format (vectors in S3 Vectors, served by the fake upstream);
 - audit: every event is in SQS when the invocation ends; the audit function (`switchboard-audit`) writes an SQS batch
   to the DynamoDB request log and reports the one bad message as a batch item failure; `switchboard requests show`
   reads the log; `switchboard dlq replay` moves dead letters back.
@@ -115,6 +117,7 @@ class AWS:
             Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})},
         )["QueueUrl"]
         rag = self.sqs.create_queue(QueueName=f"{self.prefix}-rag-ingest")["QueueUrl"]
+        self.rag_queue = rag
         keys_secret = f"/{self.prefix}/api-keys"
         self.secrets.create_secret(Name=keys_secret, SecretString="{}")
         provider = self.secrets.create_secret(
@@ -244,8 +247,13 @@ def aws() -> AWS:
 def env(aws: AWS, fake_upstream, tmp_path_factory) -> dict[str, str]:
     work = tmp_path_factory.mktemp("aws")
     config = work / "switchboard.yaml"
-    config.write_text(gateway_config(fake_upstream.base_url, mock_stream_delay_ms=40))
-    values = gateway_env({**aws.env, "SWITCHBOARD_CONFIG": str(config)})
+    config.write_text(gateway_config(
+        fake_upstream.base_url, mock_stream_delay_ms=40, extra="rag: { embedding_model: emb, chat_model: mock }",
+        extra_routes="  emb: { kind: embedding, targets: [ { provider: mock, model: mock-embed } ] }\n"))
+    values = gateway_env({
+        **aws.env, "SWITCHBOARD_CONFIG": str(config),
+        # The fake upstream also serves S3 Vectors (proven against boto3 in test_fake_s3vectors.py).
+        "AWS_ENDPOINT_URL_S3VECTORS": fake_upstream.root_url, "SWITCHBOARD_RAG_S3VECTORS_BUCKET": f"{aws.prefix}-vectors"})
     values["SWITCHBOARD_TEST_WORK"] = str(work)
     return values
 
@@ -462,12 +470,46 @@ def test_provider_keys_come_from_secrets_manager_and_rotate(aws: AWS, authorizer
 # MARK: audit
 
 
-def sqs_event(aws: AWS, messages: list[dict[str, Any]]) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def rag(env: dict[str, str]) -> Iterator[Function]:
+    function = start("switchboard-rag", env)
+    yield function
+    function.stop()
+
+
+def test_rag_jobs_run_from_their_sqs_queue_and_queries_stream(aws: AWS, authorizer: Function, rag: Function,
+                                                               key: str) -> None:
+    context = authorize(authorizer, key)
+    documents = [{"key": f"doc-{i}", "text": f"Lambda document {i} about topic {i % 3}."} for i in range(5)]
+    status, headers, job = buffered(rag.invoke(proxy_event(
+        "POST", "/v1/rag/ingest", {"documents": documents, "index_name": "lambda", "async": True},
+        authorizer=context)))
+    assert status == 202 and job["status"] == "queued", job
+    assert headers["location"] == f"/v1/rag/jobs/{job['id']}"
+
+    # The job waits in the rag-ingest queue; Lambda's event source mapping would hand it to the function.
+    messages = aws.receive_all(aws.rag_queue, expected=1)
+    assert len(messages) == 1
+    outcome = rag.invoke(sqs_event(aws, messages, queue_arn="arn:aws:sqs:us-east-1:123456789012:rag-ingest"))
+    assert outcome.json() == {"batchItemFailures": []}
+    status, _, done = buffered(rag.invoke(proxy_event("GET", f"/v1/rag/jobs/{job['id']}", authorizer=context)))
+    assert status == 200 and done["status"] == "succeeded" and done["documents_ingested"] == 5, done
+
+    # /v1/rag/query is a streamed route: the grounded answer comes in the streaming format, sources first.
+    status, _, body = streamed(rag.invoke(proxy_event(
+        "POST", "/v1/rag/query", {"query": documents[2]["text"], "index_name": "lambda", "top_k": 1},
+        authorizer=context)))
+    answer = json.loads(body)
+    assert status == 200 and answer["object"] == "chat.completion"
+    assert [source["key"] for source in answer["rag_context"]] == ["doc-2"]
+
+
+def sqs_event(aws: AWS, messages: list[dict[str, Any]], queue_arn: str | None = None) -> dict[str, Any]:
     """The event Lambda's SQS event source mapping delivers for these received messages."""
     return {"Records": [{
         "messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"],
         "attributes": message.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": message["MD5OfBody"],
-        "eventSource": "aws:sqs", "eventSourceARN": aws.audit_queue_arn, "awsRegion": REGION,
+        "eventSource": "aws:sqs", "eventSourceARN": queue_arn or aws.audit_queue_arn, "awsRegion": REGION,
     } for message in messages]}
 
 
