@@ -84,6 +84,22 @@ import Testing
         #expect(error["error"]?["type"]?.stringValue == "invalid_request_error")
     }
 
+    @Test func aKeyThatExpiredSinceTheAuthorizerAllowedItIsRefused() async throws {
+        let process = try Self.process(ports: Self.memoryPorts())
+        defer { Task { await process.shutdownClients() } }
+        let responder = DirectResponder(router: process.buildRouter(), logger: process.logger)
+        var expired = Self.key
+        expired.expiresAt = Int(Date().timeIntervalSince1970) - 1
+        #expect(AuthorizedKey(encoded: expired.encoded) == expired, "the expiry travels in the authorizer context")
+        let response = await responder.respond(to: Self.chat(stream: false, key: expired))
+        #expect(response.status.code == 401)
+        let error = try JSONParser.parse(Array(try await Self.body(response).text.utf8))
+        #expect(error["error"]?["code"]?.stringValue == "invalid_api_key")
+        var valid = Self.key
+        valid.expiresAt = Int(Date().timeIntervalSince1970) + 3600
+        #expect(await responder.respond(to: Self.chat(stream: false, key: valid)).status.code == 200)
+    }
+
     @Test func streamedAnswersAreWrittenChunkByChunk() async throws {
         let process = try Self.process(ports: Self.memoryPorts())
         defer { Task { await process.shutdownClients() } }

@@ -118,6 +118,14 @@ import Testing
         #expect(APIGatewayProxyRequest.fill("/{proxy+}", with: ["proxy": "a/b"]) == "/a/b")
         #expect(APIGatewayProxyRequest.fill("/v1/{id}/x", with: ["id": "7"]) == "/v1/7/x")
         #expect(APIGatewayProxyRequest.fill("/v1/{id}", with: [:]) == nil)
+        // Path parameters arrive decoded: each is one segment again, whatever it holds.
+        #expect(
+            APIGatewayProxyRequest.fill("/v1/rag/documents/{key}", with: ["key": "report?v2"])
+                == "/v1/rag/documents/report%3Fv2")
+        #expect(
+            APIGatewayProxyRequest.fill("/v1/rag/documents/{key}", with: ["key": "guide/a b%"])
+                == "/v1/rag/documents/guide%2Fa%20b%25")
+        #expect(APIGatewayProxyRequest.fill("/{proxy+}", with: ["proxy": "v1/models/a b"]) == "/v1/models/a%20b")
         #expect(APIGatewayProxyRequest.fill("/v1/{id", with: ["id": "7"]) == nil)
     }
 

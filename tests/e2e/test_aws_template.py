@@ -75,7 +75,12 @@ REQUIRED_ENV = {
         "SWITCHBOARD_RAG_QUEUE_URL",
         "SWITCHBOARD_RAG_S3VECTORS_BUCKET",
     },
-    "AuditFunction": {"SWITCHBOARD_REQUESTS_TABLE", "SWITCHBOARD_AUDIT_QUEUE_URL", "SWITCHBOARD_REQUESTS_TTL_DAYS"},
+    "AuditFunction": {
+        "SWITCHBOARD_REQUESTS_TABLE",
+        "SWITCHBOARD_QUOTAS_TABLE",
+        "SWITCHBOARD_AUDIT_QUEUE_URL",
+        "SWITCHBOARD_REQUESTS_TTL_DAYS",
+    },
 }
 FUNCTION_PRODUCTS = {
     "AuthorizerFunction": "switchboard-edge",
@@ -526,7 +531,7 @@ def test_gateway_errors_are_openai_shaped(api: dict[str, Any]) -> None:
     responses = api["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
     expected = {
         "UNAUTHORIZED": (401, "invalid_request_error", "invalid_api_key"),
-        "ACCESS_DENIED": (401, "invalid_request_error", "invalid_api_key"),
+        "ACCESS_DENIED": (403, "invalid_request_error", "invalid_api_key"),
         "THROTTLED": (429, "rate_limit_error", "rate_limit_exceeded"),
         "QUOTA_EXCEEDED": (429, "rate_limit_error", "rate_limit_exceeded"),
         "MISSING_AUTHENTICATION_TOKEN": (404, "invalid_request_error", "unknown_url"),

@@ -124,6 +124,9 @@ public struct EdgeMiddleware: RouterMiddleware {
                 // Only reachable through API Gateway, whose authorizer always runs first: no key here is a
                 // deployment error (a route without the authorizer), refused like a missing key.
                 guard let authorized = context.authorizedKey else { throw GatewayError.missingAPIKey() }
+                if authorized.isExpired(at: clock.now().unixSeconds) {
+                    throw GatewayError.invalidAPIKey("This API key has expired.")
+                }
                 identity = authorized.identity
                 key = authorized
             }

@@ -9,6 +9,23 @@ import ServiceLifecycle
 import SwitchboardApp
 import UnixSignals
 
+extension LambdaLauncher {
+    /// Reports a start-up failure to the Runtime API (`/init/error`), so that Lambda records it as an init error
+    /// with its message rather than as a process that exited.
+    static func reportInitError(_ error: any Error, runtimeAPI: String, logger: Logger) async {
+        guard let endpoint = LambdaRuntimeEndpoint(runtimeAPI) else { return }
+        let http = LambdaRuntimeClient.makeHTTPClient()
+        let message = String(describing: error)
+        do {
+            try await LambdaRuntimeClient(endpoint: endpoint, httpClient: http).initError(
+                LambdaFunctionError(type: "Runtime.InitError", message: message))
+        } catch {
+            logger.error("could not report the init error", metadata: ["error": "\(error)"])
+        }
+        try? await http.shutdown()
+    }
+}
+
 /// Runs a service binary as a Lambda function (AWS mode; `AWS_LAMBDA_RUNTIME_API` is set by Lambda): the edge
 /// as API Gateway's TOKEN authorizer, every other service as the request function (and queue consumer) of its
 /// routes. The route table keeps refreshing beside the runtime loop; provider secrets are refreshed before each
@@ -34,12 +51,15 @@ enum LambdaLauncher {
             let process = GatewayProcess(
                 config: config, ports: backend.ports, logger: logger, role: .lambda(service),
                 credentialOverlay: backend.credentialOverlay)
-            await process.routes.reload()
+            // Only the functions that route requests read the route table (the audit function neither may nor needs to).
+            if [.router, .media, .rag].contains(service) {
+                await process.routes.reload()
+                services.append(process.routes)
+            }
             let secrets = backend.providerSecrets
             handler = GatewayLambdaHandler(
                 process: process, streaming: StreamingRoutes(environment: environment),
                 beforeInvocation: { await secrets?.refreshIfStale() })
-            services.append(process.routes)
         } else {
             handler = AuthorizerLambdaHandler(
                 keys: KeyCache(store: backend.ports.keys, ttlSeconds: config.keyCacheSeconds))

@@ -83,8 +83,16 @@ public enum SelfHostedService {
         }
         config.listen = address
         let (logger, registry) = ProcessBootstrap.observability(config, label: name)
-        let backend = try await Backend.open(
-            config: config, settings: settings, service: service, environment: environment, logger: logger)
+        let backend: Backend
+        do {
+            backend = try await Backend.open(
+                config: config, settings: settings, service: service, environment: environment, logger: logger)
+        } catch {
+            if let runtimeAPI = LambdaLauncher.runtimeAPI(environment) {
+                await LambdaLauncher.reportInitError(error, runtimeAPI: runtimeAPI, logger: logger)
+            }
+            throw error
+        }
         defer { Task { await backend.close() } }
         if let runtimeAPI = LambdaLauncher.runtimeAPI(environment) {
             try await LambdaLauncher.run(

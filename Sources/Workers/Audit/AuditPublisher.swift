@@ -52,6 +52,27 @@ public final class AuditPublisher: AuditSink, Service {
     /// each invocation, before the function may be frozen, instead of running the service loop).
     public func flush() async { await publishPending(stopping: true) }
 
+    /// `flush()`, given up after `limit` (a Lambda invocation must end before its deadline, or the environment and
+    /// everything in it is discarded). Returns whether everything was accepted; what was not stays buffered for
+    /// the next flush.
+    @discardableResult
+    public func flush(within limit: Duration) async -> Bool {
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.publishPending(stopping: true)
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        return finished && pending == 0
+    }
+
     /// Publish everything buffered, batch by batch. A failed batch goes back to the front and is retried with
     /// backoff (forever while running; for up to a minute when stopping, then the loss is logged loudly).
     func publishPending(stopping: Bool) async {
@@ -75,6 +96,11 @@ public final class AuditPublisher: AuditSink, Service {
                 logger.error(
                     "audit publish failed; will retry",
                     metadata: ["error": "\(error)", "events": "\(batch.count)", "attempt": "\(failures)"])
+                if Task.isCancelled {
+                    logger.error(
+                        "audit publish interrupted; events kept for the next flush", metadata: ["events": "\(pending)"])
+                    return
+                }
                 if stopping && failures >= 60 {
                     logger.critical("audit events could not be published at shutdown", metadata: ["lost": "\(pending)"])
                     return

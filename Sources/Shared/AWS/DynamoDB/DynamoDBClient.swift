@@ -142,8 +142,12 @@ public struct DynamoDBClient: Sendable {
 
     /// All actions or none. A failed condition (or a conflict) throws `TransactionCanceledException`; read its
     /// reasons with `DynamoDBCancellationReason.reasons(of:)`.
-    public func transactWrite(_ actions: [DynamoDBTransactItem]) async throws {
-        _ = try await call("TransactWriteItems", ["TransactItems": .array(actions.map(Self.wire))])
+    /// `clientRequestToken` makes the call idempotent for ten minutes: the client's own retries after a lost answer
+    /// (a timeout, a 5xx) send the same body, so a transaction that did commit is not applied twice.
+    public func transactWrite(_ actions: [DynamoDBTransactItem], clientRequestToken: String? = nil) async throws {
+        var body: JSONObject = ["TransactItems": .array(actions.map(Self.wire))]
+        if let clientRequestToken { body["ClientRequestToken"] = .string(clientRequestToken) }
+        _ = try await call("TransactWriteItems", body)
     }
 
     // MARK: Tables

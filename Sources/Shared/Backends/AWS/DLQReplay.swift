@@ -33,7 +33,11 @@ public struct DLQReplay: Sendable {
             let outgoing = messages.enumerated().map { index, message in
                 SQSOutgoingMessage(id: String(index), body: message.body, attributes: message.attributes)
             }
-            let failures = try await client.sendMessageBatch(queueURL: queueURL, outgoing)
+            // Ten messages of up to 256 KiB each may exceed a batch's 256 KiB: send in batches that fit.
+            var failures: [SQSBatchFailure] = []
+            for batch in try SQSQueue.batches(outgoing) {
+                failures += try await client.sendMessageBatch(queueURL: queueURL, batch)
+            }
             let failed = Set(failures.compactMap { Int($0.id) })
             let sent = messages.indices.filter { !failed.contains($0) }.map { messages[$0].receiptHandle }
             if !sent.isEmpty {

@@ -19,6 +19,10 @@ import GatewaySchema
 /// `ReturnValuesOnConditionCheckFailure`), and a transaction cancelled only by conflicts with concurrent ones is
 /// tried again with backoff. The decision follows `MemoryQuotaStore`'s rule: the first check whose
 /// `used + units` passes its limit refuses.
+///
+/// The transaction carries a `ClientRequestToken`, so the client's retry after a lost answer cannot count twice.
+/// A single `UpdateItem` has no such token: when its answer is lost (a timeout or a 5xx after the write) the
+/// retry may count the request a second time — it errs towards refusing early, never towards admitting more.
 public struct DynamoDBQuotaStore: QuotaStore {
     public let client: DynamoDBClient
     public let table: String
@@ -105,7 +109,7 @@ public struct DynamoDBQuotaStore: QuotaStore {
             let estimate = Self.decide(checks, units: units, now: now, used: try await read(keys))
             guard estimate.allowed else { return estimate }
             do {
-                try await client.transactWrite(actions)
+                try await client.transactWrite(actions, clientRequestToken: UUID().uuidString)
                 return estimate
             } catch let error as AWSServiceError where error.code == "TransactionCanceledException" {
                 let reasons = DynamoDBCancellationReason.reasons(of: error)

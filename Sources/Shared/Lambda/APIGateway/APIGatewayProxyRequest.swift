@@ -97,7 +97,9 @@ public struct APIGatewayProxyRequest: Sendable, Equatable {
         return path.isEmpty ? "/" : path
     }
 
-    /// `/{proxy+}` with `proxy = "a/b"` → `/a/b`; nil when a parameter is missing.
+    /// `/{proxy+}` with `proxy = "a/b"` → `/a/b`; nil when a parameter is missing. API Gateway hands over path
+    /// parameters decoded, so each is percent-encoded again (a greedy `{name+}` keeps its `/` separators): a key
+    /// such as `report?v2` or `a/b` in `/v1/rag/documents/{key}` stays one path segment.
     static func fill(_ template: String, with parameters: [String: String]) -> String? {
         var out = ""
         var rest = Substring(template)
@@ -105,9 +107,10 @@ public struct APIGatewayProxyRequest: Sendable, Equatable {
             guard let close = rest[open...].firstIndex(of: "}") else { return nil }
             out += rest[..<open]
             var name = rest[rest.index(after: open)..<close]
-            if name.hasSuffix("+") { name = name.dropLast() }
+            let greedy = name.hasSuffix("+")
+            if greedy { name = name.dropLast() }
             guard let value = parameters[String(name)] else { return nil }
-            out += value
+            out += AWSURIEncoding.encode(value, keepSlash: greedy)
             rest = rest[rest.index(after: close)...]
         }
         out += rest

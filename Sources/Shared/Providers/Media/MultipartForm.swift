@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A `multipart/form-data` body (RFC 7578) as OpenAI's upload endpoints take it: ordered parts, each a field
 /// (`name`) with an optional `filename` and `Content-Type`, and its bytes. Parsing keeps every part in order,
 /// so encoding with the same boundary reproduces the form (headers normalised to `Content-Disposition` and
@@ -115,26 +117,29 @@ public struct MultipartForm: Sendable, Equatable {
             case .file(let file): total + file.length
             }
         }
-        var remaining = all[...]
-        var fileOffset = 0
+        // The cursor: the pieces not yet read and the offset in the current file. The stream reads one element
+        // at a time, but its closure is `@Sendable`, so the cursor lives behind a lock.
+        let cursor = Mutex((remaining: all[...], fileOffset: 0))
         let chunks = AsyncThrowingStream<[UInt8], any Error>(unfolding: {
-            while let piece = remaining.first {
-                switch piece {
-                case .bytes(let bytes):
-                    remaining = remaining.dropFirst()
-                    if !bytes.isEmpty { return bytes }
-                case .file(let file):
-                    if fileOffset >= file.length {
-                        remaining = remaining.dropFirst()
-                        fileOffset = 0
-                        continue
+            try cursor.withLock { cursor -> [UInt8]? in
+                while let piece = cursor.remaining.first {
+                    switch piece {
+                    case .bytes(let bytes):
+                        cursor.remaining = cursor.remaining.dropFirst()
+                        if !bytes.isEmpty { return bytes }
+                    case .file(let file):
+                        if cursor.fileOffset >= file.length {
+                            cursor.remaining = cursor.remaining.dropFirst()
+                            cursor.fileOffset = 0
+                            continue
+                        }
+                        let chunk = try file.read(offset: cursor.fileOffset, count: chunkBytes)
+                        cursor.fileOffset += chunk.count
+                        return chunk
                     }
-                    let chunk = try file.read(offset: fileOffset, count: chunkBytes)
-                    fileOffset += chunk.count
-                    return chunk
                 }
+                return nil
             }
-            return nil
         })
         return (length, chunks)
     }

@@ -10,6 +10,12 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// One service of the gateway as a Lambda function (AWS mode): API Gateway requests go through the same router and
 /// middleware as the HTTP servers (the authorizer's result standing in for the API key, quotas enforced here); SQS
 /// batches go to the audit consumer (`switchboard-audit`) or the RAG ingestion worker (`switchboard-rag`), whose
@@ -50,7 +56,15 @@ public struct GatewayLambdaHandler: LambdaHandler {
         } catch {
             result = .failure(error)
         }
-        await process.publisher.flush()
+        // Before the invocation ends, with a second to spare before its deadline: past that Lambda discards the
+        // environment, and with it what is still buffered (which otherwise goes with the next invocation's flush).
+        let nowMilliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        let remaining = max(0, invocation.remainingMilliseconds(nowMilliseconds: nowMilliseconds) - 1000)
+        if await !process.publisher.flush(within: .milliseconds(remaining)) {
+            process.logger.error(
+                "audit events not accepted by the queue before the deadline; kept for the next invocation",
+                metadata: ["events": "\(process.publisher.pending)"])
+        }
         try result.get()
     }
 
