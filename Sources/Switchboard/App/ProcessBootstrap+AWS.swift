@@ -36,12 +36,17 @@ extension ProcessBootstrap {
         config: GatewayConfig, store: AWSStore, needed: Bool, environment: [String: String], logger: Logger
     ) throws -> any VectorStore {
         var bucket = environment["SWITCHBOARD_RAG_S3VECTORS_BUCKET"].flatMap { $0.isEmpty ? nil : $0 }
-        var baseURL = environment["AWS_ENDPOINT_URL_S3VECTORS"] ?? environment["AWS_ENDPOINT_URL"]
-        var region = store.region
-        if case .s3vectors(let configured, let configuredRegion, let configuredURL) = config.ragStore {
+        // The store's own S3 Vectors client (same credentials and HTTP client, endpoint from the environment),
+        // unless the configuration file names another region or endpoint.
+        var client = store.s3Vectors
+        if case .s3vectors(let configured, let region, let baseURL) = config.ragStore {
             bucket = configured
-            baseURL = configuredURL ?? baseURL
-            region = configuredRegion.map(AWSRegion.init) ?? region
+            if region != nil || baseURL != nil, let credentials = store.credentials {
+                client = S3VectorsClient(
+                    region: region.map(AWSRegion.init) ?? store.region,
+                    baseURL: baseURL ?? environment["AWS_ENDPOINT_URL_S3VECTORS"] ?? environment["AWS_ENDPOINT_URL"],
+                    credentials: credentials, httpClient: store.httpClient, logger: logger)
+            }
         }
         guard let bucket else {
             if needed {
@@ -50,10 +55,6 @@ extension ProcessBootstrap {
             }
             return MemoryVectorStore()
         }
-        let client = S3VectorsClient(
-            region: region, baseURL: baseURL.flatMap { $0.isEmpty ? nil : $0 },
-            credentials: AWSCredentialChain.standard(environment: environment, httpClient: store.httpClient),
-            httpClient: store.httpClient, logger: logger)
         return S3VectorsStore(client: client, bucket: bucket)
     }
 }

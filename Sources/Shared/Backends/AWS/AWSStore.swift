@@ -5,8 +5,8 @@ import GatewaySchema
 import Logging
 
 /// AWS serverless mode's state: the clients of SQS, DynamoDB, Secrets Manager and S3 Vectors over one
-/// `HTTPClient`, with the table, queue and secret names of `AWSSettings`. `ports(vectorBucket:)` (or
-/// `ports(vectors:)`) gives every port on them.
+/// `HTTPClient`, with the table, queue and secret names of `AWSSettings`. `ports(vectors:)` gives every port on
+/// them.
 public struct AWSStore: Sendable {
     public let settings: AWSSettings
     public let region: AWSRegion
@@ -15,11 +15,16 @@ public struct AWSStore: Sendable {
     public let dynamoDB: DynamoDBClient
     public let secretsManager: SecretsManagerClient
     public let s3Vectors: S3VectorsClient
+    /// The credentials the clients sign with (nil when they were made elsewhere), for another client of the same
+    /// account (an S3 Vectors endpoint or region the configuration file names).
+    public let credentials: (any AWSCredentialProvider)?
 
     public init(
         settings: AWSSettings, region: AWSRegion, sqs: SQSClient, dynamoDB: DynamoDBClient,
-        secretsManager: SecretsManagerClient, s3Vectors: S3VectorsClient, httpClient: HTTPClient
+        secretsManager: SecretsManagerClient, s3Vectors: S3VectorsClient, httpClient: HTTPClient,
+        credentials: (any AWSCredentialProvider)? = nil
     ) {
+        self.credentials = credentials
         self.settings = settings
         self.region = region
         self.sqs = sqs
@@ -33,7 +38,7 @@ public struct AWSStore: Sendable {
     public func with(settings: AWSSettings) -> AWSStore {
         AWSStore(
             settings: settings, region: region, sqs: sqs, dynamoDB: dynamoDB, secretsManager: secretsManager,
-            s3Vectors: s3Vectors, httpClient: httpClient)
+            s3Vectors: s3Vectors, httpClient: httpClient, credentials: credentials)
     }
 
     /// Clients of the endpoints the environment names (`AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, else
@@ -52,7 +57,7 @@ public struct AWSStore: Sendable {
             settings: settings, region: region, sqs: SQSClient(json: json(.sqs)),
             dynamoDB: DynamoDBClient(json: json(.dynamoDB)),
             secretsManager: SecretsManagerClient(json: json(.secretsManager)),
-            s3Vectors: S3VectorsClient(json: json(.s3Vectors)), httpClient: httpClient)
+            s3Vectors: S3VectorsClient(json: json(.s3Vectors)), httpClient: httpClient, credentials: credentials)
     }
 
     public var queueURLs: [QueueTopic: String] {
@@ -65,11 +70,6 @@ public struct AWSStore: Sendable {
         SecretsManagerAPIKeyStore(
             client: secretsManager, secretID: settings.apiKeysSecret,
             cacheTTL: .seconds(min(30, settings.secretsTTLSeconds)))
-    }
-
-    /// Every port on AWS, vectors in S3 Vectors' `vectorBucket`.
-    public func ports(vectorBucket: String) -> GatewayPorts {
-        ports(vectors: S3VectorsStore(client: s3Vectors, bucket: vectorBucket))
     }
 
     /// Every port on AWS, vectors in `vectors`.
