@@ -23,6 +23,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 30
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The service account whose key the fake's POST /token uses to verify JWT assertions (a public test key).
+# moto with SigV4 checking (scripts/moto start, which scripts/test runs), for the AWS-mode tests.
+MOTO_URL = os.environ.get("SWITCHBOARD_TEST_AWS_URL")
+MOTO_ACCESS_KEY = os.environ.get("SWITCHBOARD_TEST_AWS_ACCESS_KEY_ID")
+MOTO_SECRET_KEY = os.environ.get("SWITCHBOARD_TEST_AWS_SECRET_ACCESS_KEY")
+requires_moto = pytest.mark.skipif(
+    not MOTO_URL or not MOTO_ACCESS_KEY or not MOTO_SECRET_KEY,
+    reason="needs moto with SigV4 checking: SWITCHBOARD_TEST_AWS_URL and its access key (scripts/moto start)",
+)
 GOOGLE_SERVICE_ACCOUNT = FIXTURES / "google-test-service-account.json"
 
 # Tools used by the chat tests, in the OpenAI request shape.

@@ -23,7 +23,6 @@ import base64
 import copy
 import hashlib
 import json
-import os
 import secrets
 import subprocess
 import time
@@ -33,18 +32,23 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
-from conftest import FIXTURES, REPO_ROOT, find_binary, gateway_config, gateway_env
+from conftest import (
+    FIXTURES,
+    MOTO_ACCESS_KEY,
+    MOTO_SECRET_KEY,
+    MOTO_URL,
+    REPO_ROOT,
+    find_binary,
+    gateway_config,
+    gateway_env,
+    requires_moto,
+)
 from fake_lambda_runtime import FakeLambdaRuntime, Outcome
 
 boto3 = pytest.importorskip("boto3")
 
-AWS_URL = os.environ.get("SWITCHBOARD_TEST_AWS_URL")
-ACCESS_KEY = os.environ.get("SWITCHBOARD_TEST_AWS_ACCESS_KEY_ID")
-SECRET_KEY = os.environ.get("SWITCHBOARD_TEST_AWS_SECRET_ACCESS_KEY")
-pytestmark = pytest.mark.skipif(
-    not AWS_URL or not ACCESS_KEY or not SECRET_KEY,
-    reason="AWS mode needs moto with SigV4 checking: SWITCHBOARD_TEST_AWS_URL and its access key (scripts/moto)",
-)
+AWS_URL, ACCESS_KEY, SECRET_KEY = MOTO_URL, MOTO_ACCESS_KEY, MOTO_SECRET_KEY
+pytestmark = requires_moto
 
 REGION = "us-east-1"
 TEMPLATE = REPO_ROOT / "deploy" / "aws" / "template.yaml"

@@ -7,23 +7,19 @@ made the quota stores' concurrent tests admit 101 of a limit of 100 now and then
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from conftest import MOTO_ACCESS_KEY, MOTO_SECRET_KEY, MOTO_URL, requires_moto
+
 boto3 = pytest.importorskip("boto3")
 botocore_config = pytest.importorskip("botocore.config")
 
-AWS_URL = os.environ.get("SWITCHBOARD_TEST_AWS_URL")
-ACCESS_KEY = os.environ.get("SWITCHBOARD_TEST_AWS_ACCESS_KEY_ID")
-SECRET_KEY = os.environ.get("SWITCHBOARD_TEST_AWS_SECRET_ACCESS_KEY")
-pytestmark = pytest.mark.skipif(
-    not AWS_URL or not ACCESS_KEY or not SECRET_KEY,
-    reason="needs moto from scripts/moto: SWITCHBOARD_TEST_AWS_URL and its access key",
-)
+AWS_URL, ACCESS_KEY, SECRET_KEY = MOTO_URL, MOTO_ACCESS_KEY, MOTO_SECRET_KEY
+pytestmark = requires_moto
 
 
 @pytest.fixture(scope="module")
