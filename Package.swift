@@ -360,7 +360,12 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProvidersTests",
-            dependencies: ["GatewayProviders", "GatewayAWS", "GatewayCore", "GatewaySchema", "TestSupport"],
+            dependencies: [
+                "GatewayProviders", "GatewayAWS", "GatewayCore", "GatewaySchema", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/ProvidersTests", resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "BackendsTests",

@@ -125,24 +125,49 @@ import Testing
 }
 
 @Suite struct AuditPricingTests {
-    @Test func theConsumerPricesEachEventWhenItWritesIt() async throws {
-        let queue = MemoryQueue()
-        let log = MemoryRequestLog()
+    static var catalogue: PriceCatalogue {
         var catalogue = PriceCatalogue()
         catalogue.set("m", [ModelPrice(inputPerMillion: USD("2"), outputPerMillion: USD("8"))])
-        let consumer = AuditConsumer(queue: queue, log: log, pricing: catalogue, logger: Logger(label: "test"))
-        func event(_ id: String, model: String) -> AuditEvent {
-            AuditEvent(
-                requestID: id, timestamp: Date(), tenant: "t", method: "POST", path: "/v1/chat/completions",
-                alias: "a", provider: "openai", providerModel: model, outcome: .success, httpStatus: 200,
-                latencyMs: 1, promptTokens: 1500, completionTokens: 250)
-        }
-        try await queue.publish(
-            [try AuditCodec.encode(event("1", model: "m")), try AuditCodec.encode(event("2", model: "unknown"))],
-            topic: .audit)
-        #expect(await consumer.processBatch(wait: .zero) == 2)
+        return catalogue
+    }
+
+    static func event(_ id: String, model: String) -> AuditEvent {
+        AuditEvent(
+            requestID: id, timestamp: Date(), tenant: "t", method: "POST", path: "/v1/chat/completions",
+            alias: "a", provider: "openai", providerModel: model, outcome: .success, httpStatus: 200,
+            latencyMs: 1, promptTokens: 1500, completionTokens: 250)
+    }
+
+    static func expectPriced(_ log: MemoryRequestLog) async throws {
         #expect(try await log.find(requestID: "1")?.cost == USD("0.005"))
         let unpriced = try await log.find(requestID: "2")
         #expect(unpriced?.cost == nil && unpriced?.unpricedReason == "no price for openai/unknown")
+    }
+
+    @Test func theConsumerPricesEachEventWhenItWritesIt() async throws {
+        let queue = MemoryQueue()
+        let log = MemoryRequestLog()
+        let consumer = AuditConsumer(queue: queue, log: log, pricing: Self.catalogue, logger: Logger(label: "test"))
+        try await queue.publish(
+            [
+                try AuditCodec.encode(Self.event("1", model: "m")),
+                try AuditCodec.encode(Self.event("2", model: "unknown")),
+            ],
+            topic: .audit)
+        #expect(await consumer.processBatch(wait: .zero) == 2)
+        try await Self.expectPriced(log)
+    }
+
+    /// Embedded mode: the publisher writes the log itself, pricing as the consumer would, once per request id.
+    @Test func thePublisherThatOwnsTheLogPricesAndWritesEachEventOnce() async throws {
+        let log = MemoryRequestLog()
+        let publisher = AuditPublisher(.log(log, Self.catalogue), logger: Logger(label: "test"))
+        publisher.emit(Self.event("1", model: "m"))
+        publisher.emit(Self.event("2", model: "unknown"))
+        publisher.emit(Self.event("1", model: "m"))
+        await publisher.flush()
+        #expect(publisher.pending == 0)
+        try await Self.expectPriced(log)
+        #expect(try await log.recent(limit: 10, tenant: nil).count == 2)
     }
 }

@@ -84,7 +84,11 @@ public final class GatewayProcess: Sendable {
         self.routes = LiveRoutes(
             staticRoutes: config.routes, store: ports.routes, refreshSeconds: config.routesRefreshSeconds,
             logger: logger)
-        self.publisher = AuditPublisher(queue: ports.queue, logger: logger)
+        // Embedded mode owns its request log and writes it directly; the other roles hand events to the queue.
+        let ownsTheLog: Bool
+        if case .embedded = role { ownsTheLog = true } else { ownsTheLog = false }
+        self.publisher = AuditPublisher(
+            ownsTheLog ? .log(ports.requestLog, config.pricing) : .queue(ports.queue), logger: logger)
         self.consumer = AuditConsumer(
             queue: ports.queue, log: ports.requestLog, pricing: config.pricing, logger: logger)
         let http = UpstreamHTTP(settings: config.upstream)
@@ -174,8 +178,9 @@ public final class GatewayProcess: Sendable {
     /// Every long-lived part, in start order; a service group shuts them down in reverse: the drain timer
     /// starts, the HTTP server stops accepting and waits for in-flight requests and streams, then the RAG
     /// worker finishes its current document (an unfinished job is redelivered), then the audit publisher
-    /// flushes to the queue, then the consumer drains the queue into the request log, then the
-    /// backend services stop. Each part runs only in the process whose role includes it.
+    /// writes what it holds (to the request log in embedded mode, to the queue otherwise), then the consumer
+    /// drains the queue into the request log (in embedded mode, whatever an earlier version left queued), then
+    /// the backend services stop. Each part runs only in the process whose role includes it.
     public func services(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         var parts: [any Service] = backendServices
         if role.runs(.audit) { parts.append(consumer) }

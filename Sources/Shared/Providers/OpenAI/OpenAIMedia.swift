@@ -32,7 +32,7 @@ extension OpenAIProvider {
     }
 
     /// The response's body as it arrives, with transport failures as `ProviderError`s.
-    static func relay(_ response: HTTPClientResponse, contentType: String) -> AudioStream {
+    static func relay(_ response: UpstreamResponse, contentType: String) -> AudioStream {
         AudioStream(contentType: contentType) { write in
             do {
                 for try await chunk in response.body { try await write(chunk) }

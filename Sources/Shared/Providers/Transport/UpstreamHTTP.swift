@@ -6,9 +6,11 @@ import NIOCore
 import NIOHTTP1
 
 /// The one HTTP client every provider uses: pooled connections, timeouts from configuration, errors mapped to
-/// `ProviderError`.
+/// `ProviderError`. Calls to plain-HTTP upstreams go through `HTTP1Pool`, the rest (HTTPS, multipart uploads)
+/// through AsyncHTTPClient.
 public final class UpstreamHTTP: Sendable {
     public let client: HTTPClient
+    let pool: HTTP1Pool
     let settings: GatewayConfig.Upstream
 
     public init(settings: GatewayConfig.Upstream) {
@@ -20,25 +22,46 @@ public final class UpstreamHTTP: Sendable {
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.connectionsPerHost)
         configuration.httpVersion = .automatic
         configuration.decompression = .disabled
+        // No client spans: with the default (the global no-op tracer) every request still builds its span
+        // attributes, a measurable share of a proxied request's CPU.
+        configuration.tracing.tracer = nil
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.pool = HTTP1Pool(
+            settings: .init(
+                connectTimeout: .milliseconds(Int64(settings.connectTimeoutSeconds * 1000)),
+                readTimeout: .milliseconds(Int64(settings.streamIdleTimeoutSeconds * 1000)),
+                maxIdlePerOrigin: settings.connectionsPerHost))
         self.settings = settings
     }
 
     public func shutdown() async {
+        await pool.shutdown()
         try? await client.shutdown()
     }
 
     /// POST a JSON body; returns the response once its head arrived.
     public func postJSON(
         url: String, headers: HTTPHeaders, body: [UInt8], stream: Bool
-    ) async throws -> HTTPClientResponse {
+    ) async throws -> UpstreamResponse {
         try await post(url: url, headers: headers, contentType: "application/json", body: body, stream: stream)
     }
 
     /// POST a body of any content type (multipart uploads); returns the response once its head arrived.
     public func post(
         url: String, headers: HTTPHeaders, contentType: String, body: [UInt8], stream: Bool
-    ) async throws -> HTTPClientResponse {
+    ) async throws -> UpstreamResponse {
+        if let plain = PlainHTTPURL(url) {
+            var headers = headers
+            headers.replaceOrAdd(name: "content-type", value: contentType)
+            do {
+                return try await pool.send(
+                    plain, method: .POST, headers: headers, body: ByteBuffer(bytes: body),
+                    bufferLimit: stream ? nil : settings.maxResponseBytes,
+                    deadline: stream ? nil : .milliseconds(Int64(settings.requestTimeoutSeconds * 1000)))
+            } catch {
+                throw Self.map(error)
+            }
+        }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers = headers
@@ -49,11 +72,11 @@ public final class UpstreamHTTP: Sendable {
     }
 
     /// Buffered calls get the whole request deadline; streams are bounded by the idle (read) timeout instead.
-    func execute(_ request: HTTPClientRequest, stream: Bool) async throws -> HTTPClientResponse {
+    func execute(_ request: HTTPClientRequest, stream: Bool) async throws -> UpstreamResponse {
         let timeout: TimeAmount =
             stream ? .hours(24) : .milliseconds(Int64(settings.requestTimeoutSeconds * 1000))
         do {
-            return try await client.execute(request, timeout: timeout)
+            return UpstreamResponse(try await client.execute(request, timeout: timeout))
         } catch {
             throw Self.map(error)
         }
@@ -64,7 +87,7 @@ public final class UpstreamHTTP: Sendable {
     public func post(
         url: String, headers: HTTPHeaders, form: MultipartForm, stream: Bool
     ) async throws
-        -> HTTPClientResponse
+        -> UpstreamResponse
     {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -77,7 +100,7 @@ public final class UpstreamHTTP: Sendable {
     }
 
     /// Read a whole body up to the configured limit.
-    public func collect(_ response: HTTPClientResponse, limit: Int? = nil) async throws -> ByteBuffer {
+    public func collect(_ response: UpstreamResponse, limit: Int? = nil) async throws -> ByteBuffer {
         do {
             return try await response.body.collect(upTo: limit ?? settings.maxResponseBytes)
         } catch {
@@ -100,6 +123,17 @@ public final class UpstreamHTTP: Sendable {
             default:
                 return ProviderError(.connectError, message: "could not reach the upstream (\(error.shortDescription))")
             }
+        }
+        if let error = error as? HTTP1PoolError {
+            switch error {
+            case .timeout: return ProviderError(.timeout, message: "the upstream did not answer in time")
+            case .closed: return ProviderError(.connectError, message: "the upstream closed the connection")
+            case .tooLarge:
+                return ProviderError(.invalidResponse, message: "the upstream response exceeds the size limit")
+            }
+        }
+        if case .connectTimeout? = error as? ChannelError {
+            return ProviderError(.timeout, message: "the upstream did not answer in time")
         }
         if error is NIOTooManyBytesError {
             return ProviderError(.invalidResponse, message: "the upstream response exceeds the size limit")

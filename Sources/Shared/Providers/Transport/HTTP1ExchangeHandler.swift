@@ -1,0 +1,173 @@
+import NIOCore
+import NIOHTTP1
+
+/// Why an `HTTP1Pool` exchange failed.
+enum HTTP1PoolError: Error, Equatable {
+    /// The connection closed (or could not be written) before the whole response arrived; `beforeResponse`: before
+    /// any byte of it, so the upstream may never have seen the request.
+    case closed(beforeResponse: Bool)
+    /// The buffered call's deadline passed, or the connection was silent longer than the read timeout.
+    case timeout
+    /// The buffered body passed its limit.
+    case tooLarge(limit: Int)
+}
+
+/// One request at a time on one pooled HTTP/1.1 connection, on the connection's event loop: writes the request,
+/// answers the caller's continuation with the head (and, for a buffered call, the whole body), then streams the
+/// body, and hands the connection back (`onIdle`) when the response ended and both sides keep it alive.
+final class HTTP1ExchangeHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    typealias Answer = CheckedContinuation<UpstreamResponse, any Error>
+
+    enum State {
+        case idle
+        case awaitingHead(Answer, bufferLimit: Int?)
+        case bufferingBody(Answer, HTTPResponseHead, ByteBuffer, limit: Int)
+        case streamingBody(AsyncThrowingStream<ByteBuffer, any Error>.Continuation)
+        case closed
+    }
+
+    var state = State.idle
+    var context: ChannelHandlerContext?
+    var keepAlive = true
+    var deadline: Scheduled<Void>?
+    /// Called once the current exchange ended with the connection reusable.
+    var onIdle: (() -> Void)?
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    /// Starts an exchange. `bufferLimit`: collect the body (up to that many bytes) before answering; nil: answer
+    /// with the head and stream the body.
+    func begin(
+        head: HTTPRequestHead, body: ByteBuffer, answer: Answer, bufferLimit: Int?, deadline: TimeAmount?,
+        onIdle: @escaping () -> Void
+    ) {
+        guard case .idle = state, let context, context.channel.isActive else {
+            answer.resume(throwing: HTTP1PoolError.closed(beforeResponse: true))
+            return
+        }
+        state = .awaitingHead(answer, bufferLimit: bufferLimit)
+        keepAlive = head.isKeepAlive
+        self.onIdle = onIdle
+        if let deadline {
+            self.deadline = context.eventLoop.scheduleTask(in: deadline) { [self] in
+                fail(HTTP1PoolError.timeout)
+            }
+        }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        written.futureResult.whenFailure { [self] _ in fail(HTTP1PoolError.closed(beforeResponse: true)) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard head.status.code >= 200 || head.status == .switchingProtocols else { return }  // 100-continue
+            keepAlive = keepAlive && head.isKeepAlive
+            switch state {
+            case .awaitingHead(let answer, let limit?):
+                state = .bufferingBody(answer, head, context.channel.allocator.buffer(capacity: 0), limit: limit)
+            case .awaitingHead(let answer, nil):
+                let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
+                let channel = context.channel
+                continuation.onTermination = { termination in
+                    // The reader stopped early (a cancelled request, a client that went away): the rest of the
+                    // response is not wanted, and the upstream should stop producing it.
+                    if case .cancelled = termination { channel.close(promise: nil) }
+                }
+                state = .streamingBody(continuation)
+                answer.resume(
+                    returning: UpstreamResponse(
+                        status: head.status, headers: head.headers, body: UpstreamBody(.stream(stream))))
+            default:
+                fail(HTTP1PoolError.closed(beforeResponse: false))  // a response nobody asked for
+            }
+        case .body(var buffer):
+            switch state {
+            case .bufferingBody(let answer, let head, var collected, let limit):
+                guard collected.readableBytes + buffer.readableBytes <= limit else {
+                    fail(HTTP1PoolError.tooLarge(limit: limit))
+                    return
+                }
+                state = .idle  // lets `collected` be appended to without a copy
+                collected.writeBuffer(&buffer)
+                state = .bufferingBody(answer, head, collected, limit: limit)
+            case .streamingBody(let continuation):
+                continuation.yield(buffer)
+            default:
+                break
+            }
+        case .end:
+            let finished = state
+            switch finished {
+            case .bufferingBody, .streamingBody: state = .idle
+            default: return
+            }
+            deadline?.cancel()
+            deadline = nil
+            // Back to the pool first, so that the caller's next request finds the connection idle.
+            let onIdle = self.onIdle
+            self.onIdle = nil
+            if keepAlive, context.channel.isActive, let onIdle {
+                onIdle()
+            } else {
+                state = .closed
+                context.close(promise: nil)
+            }
+            switch finished {
+            case .bufferingBody(let answer, let head, let collected, _):
+                answer.resume(
+                    returning: UpstreamResponse(
+                        status: head.status, headers: head.headers, body: UpstreamBody(.whole(collected))))
+            case .streamingBody(let continuation):
+                continuation.finish()
+            default:
+                break
+            }
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            // Silent too long: a timeout for an exchange in flight, the end of an idle pooled connection.
+            fail(HTTP1PoolError.timeout)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let beforeResponse: Bool
+        if case .awaitingHead = state { beforeResponse = true } else { beforeResponse = false }
+        fail(HTTP1PoolError.closed(beforeResponse: beforeResponse))
+        context.fireChannelInactive()
+    }
+
+    /// Ends the exchange in flight with `error` (if any) and closes the connection for good.
+    func fail(_ error: any Error) {
+        let failed = state
+        state = .closed
+        onIdle = nil
+        deadline?.cancel()
+        deadline = nil
+        switch failed {
+        case .awaitingHead(let answer, _), .bufferingBody(let answer, _, _, _):
+            answer.resume(throwing: error)
+        case .streamingBody(let continuation):
+            continuation.finish(throwing: error)
+        case .idle, .closed:
+            break
+        }
+        if case .closed = failed { return }
+        context?.close(promise: nil)
+    }
+}

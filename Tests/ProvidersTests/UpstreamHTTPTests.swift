@@ -1,0 +1,226 @@
+import GatewayCore
+import NIOCore
+import NIOHTTP1
+import Testing
+
+@testable import GatewayProviders
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+@Suite struct PlainHTTPURLTests {
+    @Test func takesAnHTTPURLApart() throws {
+        let url = try #require(PlainHTTPURL("http://vllm.internal:8000/v1/chat/completions?api-version=1#frag"))
+        #expect(url.origin == .init(host: "vllm.internal", port: 8000))
+        #expect(url.hostHeader == "vllm.internal:8000")
+        #expect(url.target == "/v1/chat/completions?api-version=1")
+        #expect(PlainHTTPURL("http://example.com")?.target == "/")
+        #expect(PlainHTTPURL("http://example.com?x=1")?.target == "/?x=1")
+        #expect(PlainHTTPURL("http://example.com/v1")?.origin.port == 80)
+        let ipv6 = try #require(PlainHTTPURL("http://[::1]:8080/v1"))
+        #expect(ipv6.origin == .init(host: "::1", port: 8080))
+        #expect(ipv6.hostHeader == "[::1]:8080")
+        #expect(PlainHTTPURL("http://[::1]/v1")?.origin.port == 80)
+    }
+
+    @Test func leavesEverythingElseToTheGeneralClient() {
+        for url in [
+            "https://api.openai.com/v1", "http://user:secret@host/v1", "http://host:0/", "http://host:99999/",
+            "http://host:abc/", "http:///v1", "http://", "ftp://host/", "http://[::1/v1", "HTTPS://host/",
+        ] {
+            #expect(PlainHTTPURL(url) == nil, "\(url)")
+        }
+    }
+}
+
+/// `UpstreamHTTP` over plain HTTP (`HTTP1Pool`), against a server that stages each answer byte for byte.
+@Suite struct UpstreamHTTPPoolTests {
+    static func client(
+        requestTimeout: Double = 10, streamIdleTimeout: Double = 10, maxResponseBytes: Int = 1 << 20
+    ) -> UpstreamHTTP {
+        var settings = GatewayConfig.Upstream()
+        settings.requestTimeoutSeconds = requestTimeout
+        settings.streamIdleTimeoutSeconds = streamIdleTimeout
+        settings.maxResponseBytes = maxResponseBytes
+        settings.connectTimeoutSeconds = 2
+        return UpstreamHTTP(settings: settings)
+    }
+
+    static func post(_ http: UpstreamHTTP, _ url: String, stream: Bool = false) async throws -> UpstreamResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "authorization", value: "Bearer sk-test")
+        return try await http.postJSON(url: url, headers: headers, body: Array(#"{"model":"m"}"#.utf8), stream: stream)
+    }
+
+    static func text(_ http: UpstreamHTTP, _ response: UpstreamResponse) async throws -> String {
+        String(buffer: try await http.collect(response))
+    }
+
+    @Test func keptAliveConnectionsCarryOneRequestAfterAnother() async throws {
+        let server = try await ScriptedHTTPServer.start(otherwise: .respond(body: #"{"ok":true}"#))
+        let http = Self.client()
+        for _ in 0..<5 {
+            let response = try await Self.post(http, server.url())
+            #expect(response.status == .ok)
+            #expect(try await Self.text(http, response) == #"{"ok":true}"#)
+        }
+        #expect(server.connections == 1)
+        let first = try #require(server.received.first)
+        #expect(first.head.hasPrefix("POST /v1/chat/completions HTTP/1.1\r\n"))
+        let headers = first.head.lowercased()
+        #expect(headers.contains("\r\nhost: 127.0.0.1:\(server.port)"))
+        #expect(headers.contains("\r\ncontent-type: application/json"))
+        #expect(headers.contains("\r\ncontent-length: 13"))
+        #expect(headers.contains("\r\nauthorization: bearer sk-test"))
+        #expect(first.body == #"{"model":"m"}"#)
+        await http.shutdown()
+        await server.stop()
+    }
+
+    @Test func concurrentRequestsEachGetTheirOwnAnswer() async throws {
+        let server = try await ScriptedHTTPServer.start(otherwise: .respond(body: #"{"ok":true}"#))
+        let http = Self.client()
+        let statuses = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<64 {
+                group.addTask {
+                    let response = try await Self.post(http, server.url())
+                    return try await Self.text(http, response) == #"{"ok":true}"#
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(statuses.count == 64 && statuses.allSatisfy { $0 })
+        #expect(server.received.count == 64)
+        #expect(server.connections <= 64)
+        await http.shutdown()
+        await server.stop()
+    }
+
+    @Test func aConnectionTheUpstreamClosesIsNotReused() async throws {
+        let server = try await ScriptedHTTPServer.start([.respond(body: "1", close: true), .respond(body: "2")])
+        let http = Self.client()
+        #expect(try await Self.text(http, try await Self.post(http, server.url())) == "1")
+        #expect(try await Self.text(http, try await Self.post(http, server.url())) == "2")
+        #expect(server.connections == 2)
+        await http.shutdown()
+        await server.stop()
+    }
+
+    @Test func aReusedConnectionClosedBeforeTheAnswerIsRetriedOnceOnANewOne() async throws {
+        let server = try await ScriptedHTTPServer.start([
+            .respond(body: "1"), .closeWithoutAnswer, .respond(body: "2"),
+        ])
+        let http = Self.client()
+        #expect(try await Self.text(http, try await Self.post(http, server.url())) == "1")
+        #expect(try await Self.text(http, try await Self.post(http, server.url())) == "2")
+        #expect(server.connections == 2)
+        #expect(server.received.map(\.connection) == [1, 1, 2])
+        await http.shutdown()
+        await server.stop()
+    }
+
+    @Test func aNewConnectionClosedBeforeTheAnswerIsAConnectErrorNotARetry() async throws {
+        let server = try await ScriptedHTTPServer.start(otherwise: .closeWithoutAnswer)
+        let http = Self.client()
+        let error = await #expect(throws: ProviderError.self) { try await Self.post(http, server.url()) }
+        #expect(error?.kind == .connectError)
+        #expect(server.received.count == 1)
+        await http.shutdown()
+        await server.stop()
+    }
+
+    @Test func anUnreachableUpstreamIsAConnectError() async throws {
+        let server = try await ScriptedHTTPServer.start()
+        let url = server.url()
+        await server.stop()
+        let http = Self.client()
+        let error = await #expect(throws: ProviderError.self) { try await Self.post(http, url) }
+        #expect(error?.kind == .connectError)
+        await http.shutdown()
+    }
+
+    @Test func aBufferedCallPastItsDeadlineTimesOutAndDropsTheConnection() async throws {
+        let server = try await ScriptedHTTPServer.start([.silence], otherwise: .respond(body: "later"))
+        let http = Self.client(requestTimeout: 0.3)
+        let error = await #expect(throws: ProviderError.self) { try await Self.post(http, server.url()) }
+        #expect(error?.kind == .timeout)
+        #expect(try await Self.text(http, try await Self.post(http, server.url())) == "later")
+        #expect(server.connections == 2, "the silent connection is not reused")
+        await http.shutdown()
+        await server.stop()
+    }
+
+    @Test func aSilentStreamTimesOutBetweenChunks() async throws {
+        let server = try await ScriptedHTTPServer.start(otherwise: .chunked(chunks: ["a", "b"], gapMilliseconds: 1500))
+        let http = Self.client(streamIdleTimeout: 0.3)
+        let response = try await Self.post(http, server.url(), stream: true)
+        #expect(response.status == .ok)
+        let error = await #expect(throws: ProviderError.self) { try await http.collect(response) }
+        #expect(error?.kind == .timeout)
+        await http.shutdown()
+        await server.stop()
+    }
+
+    @Test func aBodyPastTheLimitIsRefused() async throws {
+        let server = try await ScriptedHTTPServer.start(otherwise: .respond(body: String(repeating: "x", count: 100)))
+        let http = Self.client(maxResponseBytes: 64)
+        let error = await #expect(throws: ProviderError.self) { try await Self.post(http, server.url()) }
+        #expect(error?.kind == .invalidResponse)
+        await http.shutdown()
+        await server.stop()
+    }
+
+    @Test func aStreamArrivesChunkByChunkAndTheConnectionIsReusedAfterIt() async throws {
+        let chunks = ["data: 1\n\n", "data: 2\n\n", "data: [DONE]\n\n"]
+        let server = try await ScriptedHTTPServer.start(
+            [.chunked(chunks: chunks, gapMilliseconds: 200)], otherwise: .respond(body: "next"))
+        let http = Self.client()
+        let started = ContinuousClock.now
+        let response = try await Self.post(http, server.url(), stream: true)
+        var received: [String] = []
+        var firstAfter: Duration?
+        for try await buffer in response.body {
+            if firstAfter == nil { firstAfter = ContinuousClock.now - started }
+            received.append(String(buffer: buffer))
+        }
+        #expect(received.joined() == chunks.joined())
+        #expect(try #require(firstAfter) < .milliseconds(550), "the first chunk is relayed before the last is sent")
+        #expect(try await Self.text(http, try await Self.post(http, server.url())) == "next")
+        #expect(server.connections == 1)
+        await http.shutdown()
+        await server.stop()
+    }
+
+    @Test func aReaderThatStopsEarlyClosesTheUpstreamConnection() async throws {
+        let server = try await ScriptedHTTPServer.start(
+            [.chunked(chunks: ["data: 1\n\n", "data: 2\n\n"], gapMilliseconds: 300)], otherwise: .respond(body: "next"))
+        let http = Self.client()
+        do {
+            let response = try await Self.post(http, server.url(), stream: true)
+            for try await _ in response.body { break }
+        }
+        for _ in 0..<100 where server.closedByPeer == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(server.closedByPeer == 1)
+        #expect(try await Self.text(http, try await Self.post(http, server.url())) == "next")
+        #expect(server.connections == 2)
+        await http.shutdown()
+        await server.stop()
+    }
+
+    @Test func errorStatusesComeBackWithTheirHeadersAndBody() async throws {
+        let server = try await ScriptedHTTPServer.start(
+            otherwise: .respond(status: 429, body: #"{"error":{}}"#, headers: ["retry-after: 7"]))
+        let http = Self.client()
+        for stream in [false, true] {
+            let response = try await Self.post(http, server.url(), stream: stream)
+            #expect(response.status == .tooManyRequests)
+            #expect(response.headers.first(name: "retry-after") == "7")
+            #expect(try await Self.text(http, response) == #"{"error":{}}"#)
+        }
+        await http.shutdown()
+        await server.stop()
+    }
+}
