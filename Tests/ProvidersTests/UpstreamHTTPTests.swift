@@ -210,6 +210,24 @@ import Testing
         await server.stop()
     }
 
+    @Test func cancellingAWaitingCallClosesItsConnectionOnly() async throws {
+        let server = try await ScriptedHTTPServer.start(
+            [.respond(body: "1"), .silence], otherwise: .respond(body: "3"))
+        let http = Self.client()
+        #expect(try await Self.text(http, try await Self.post(http, server.url())) == "1")
+        let waiting = Task { try await Self.post(http, server.url()) }
+        for _ in 0..<100 where server.received.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        waiting.cancel()
+        let error = await #expect(throws: ProviderError.self) { try await waiting.value }
+        #expect(error?.kind == .cancelled)
+        for _ in 0..<100 where server.closedByPeer == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(server.closedByPeer == 1)
+        #expect(try await Self.text(http, try await Self.post(http, server.url())) == "3")
+        #expect(server.connections == 2)
+        await http.shutdown()
+        await server.stop()
+    }
+
     @Test func errorStatusesComeBackWithTheirHeadersAndBody() async throws {
         let server = try await ScriptedHTTPServer.start(
             otherwise: .respond(status: 429, body: #"{"error":{}}"#, headers: ["retry-after: 7"]))

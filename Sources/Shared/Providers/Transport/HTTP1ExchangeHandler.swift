@@ -30,6 +30,8 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
     }
 
     var state = State.idle
+    /// The exchange in flight (or last), so that a late cancellation cannot end the next one.
+    var exchange: UInt64 = 0
     var context: ChannelHandlerContext?
     var keepAlive = true
     var deadline: Scheduled<Void>?
@@ -43,13 +45,14 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
     /// Starts an exchange. `bufferLimit`: collect the body (up to that many bytes) before answering; nil: answer
     /// with the head and stream the body.
     func begin(
-        head: HTTPRequestHead, body: ByteBuffer, answer: Answer, bufferLimit: Int?, deadline: TimeAmount?,
-        onIdle: @escaping () -> Void
+        _ exchange: UInt64, head: HTTPRequestHead, body: ByteBuffer, answer: Answer, bufferLimit: Int?,
+        deadline: TimeAmount?, onIdle: @escaping () -> Void
     ) {
         guard case .idle = state, let context, context.channel.isActive else {
             answer.resume(throwing: HTTP1PoolError.closed(beforeResponse: true))
             return
         }
+        self.exchange = exchange
         state = .awaitingHead(answer, bufferLimit: bufferLimit)
         keepAlive = head.isKeepAlive
         self.onIdle = onIdle
@@ -75,11 +78,14 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
                 state = .bufferingBody(answer, head, context.channel.allocator.buffer(capacity: 0), limit: limit)
             case .awaitingHead(let answer, nil):
                 let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
-                let channel = context.channel
+                let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+                let exchange = self.exchange
                 continuation.onTermination = { termination in
                     // The reader stopped early (a cancelled request, a client that went away): the rest of the
                     // response is not wanted, and the upstream should stop producing it.
-                    if case .cancelled = termination { channel.close(promise: nil) }
+                    if case .cancelled = termination {
+                        handler.eventLoop.execute { handler.value.cancel(exchange) }
+                    }
                 }
                 state = .streamingBody(continuation)
                 answer.resume(
@@ -130,6 +136,16 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
             default:
                 break
             }
+        }
+    }
+
+    /// Ends exchange `exchange` with `CancellationError` and closes the connection, if it is still in flight
+    /// (a cancellation that arrives after it ended, with the connection back in the pool, changes nothing).
+    func cancel(_ exchange: UInt64) {
+        guard exchange == self.exchange else { return }
+        switch state {
+        case .awaitingHead, .bufferingBody, .streamingBody: fail(CancellationError())
+        case .idle, .closed: break
         }
     }
 

@@ -27,6 +27,7 @@ final class HTTP1Pool: Sendable {
     let group: any EventLoopGroup
     let settings: Settings
     let idle = Mutex<(connections: [PlainHTTPURL.Origin: [Connection]], open: Bool)>(([:], true))
+    let exchanges = Atomic<UInt64>(0)
 
     init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, settings: Settings) {
         self.group = group
@@ -70,19 +71,22 @@ final class HTTP1Pool: Sendable {
         on connection: Connection, _ origin: PlainHTTPURL.Origin, _ head: HTTPRequestHead, _ body: ByteBuffer,
         _ bufferLimit: Int?, _ deadline: TimeAmount?
     ) async throws -> UpstreamResponse {
+        let exchange = exchanges.wrappingAdd(1, ordering: .relaxed).newValue
+        let handler = connection.handler
         do {
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { answer in
-                    connection.channel.eventLoop.execute {
-                        connection.handler.value.begin(
-                            head: head, body: body, answer: answer, bufferLimit: bufferLimit, deadline: deadline
+                    handler.eventLoop.execute {
+                        handler.value.begin(
+                            exchange, head: head, body: body, answer: answer, bufferLimit: bufferLimit,
+                            deadline: deadline
                         ) { [self] in
                             release(connection, origin)
                         }
                     }
                 }
             } onCancel: {
-                connection.channel.close(promise: nil)
+                handler.eventLoop.execute { handler.value.cancel(exchange) }
             }
         } catch {
             if Task.isCancelled { throw CancellationError() }
