@@ -14,6 +14,10 @@ final class ScriptedHTTPServer: Sendable {
         case chunked(status: Int = 200, chunks: [String], gapMilliseconds: Int64 = 0)
         /// Close the connection without answering.
         case closeWithoutAnswer
+        /// Reset the connection (RST, as a crashed or overloaded server does) without answering.
+        case reset
+        /// Write these bytes as they are.
+        case raw(String)
         /// Never answer (the connection stays open).
         case silence
     }
@@ -139,6 +143,15 @@ final class ScriptedHTTPServer: Sendable {
                 }
             case .closeWithoutAnswer:
                 closeConnection(context)
+            case .reset:
+                closing = true
+                let channel = context.channel
+                let options = channel as? any SocketOptionProvider
+                let set =
+                    options?.setSoLinger(linger(l_onoff: 1, l_linger: 0)) ?? channel.eventLoop.makeSucceededVoidFuture()
+                set.whenComplete { _ in channel.close(promise: nil) }
+            case .raw(let text):
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text)), promise: nil)
             case .silence:
                 break
             }

@@ -10,6 +10,8 @@ enum HTTP1PoolError: Error, Equatable {
     case timeout
     /// The buffered body passed its limit.
     case tooLarge(limit: Int)
+    /// The upstream's bytes are not an HTTP/1.1 response.
+    case malformedResponse
 }
 
 /// One request at a time on one pooled HTTP/1.1 connection, on the connection's event loop: writes the request,
@@ -65,7 +67,13 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
         if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
-        written.futureResult.whenFailure { [self] _ in fail(HTTP1PoolError.closed(beforeResponse: true)) }
+        written.futureResult.whenFailure { [self] _ in fail(HTTP1PoolError.closed(beforeResponse: awaitingHead)) }
+    }
+
+    /// Nothing of the response has arrived yet.
+    var awaitingHead: Bool {
+        if case .awaitingHead = state { return true }
+        return false
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -158,13 +166,14 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(error)
+        // A reset is a closed connection (retried like one when nothing of the answer came).
+        fail(
+            error is HTTPParserError
+                ? HTTP1PoolError.malformedResponse : HTTP1PoolError.closed(beforeResponse: awaitingHead))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        let beforeResponse: Bool
-        if case .awaitingHead = state { beforeResponse = true } else { beforeResponse = false }
-        fail(HTTP1PoolError.closed(beforeResponse: beforeResponse))
+        fail(HTTP1PoolError.closed(beforeResponse: awaitingHead))
         context.fireChannelInactive()
     }
 

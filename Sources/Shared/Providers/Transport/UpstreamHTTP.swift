@@ -130,6 +130,8 @@ public final class UpstreamHTTP: Sendable {
             case .closed: return ProviderError(.connectError, message: "the upstream closed the connection")
             case .tooLarge:
                 return ProviderError(.invalidResponse, message: "the upstream response exceeds the size limit")
+            case .malformedResponse:
+                return ProviderError(.invalidResponse, message: "the upstream's answer is not valid HTTP")
             }
         }
         if case .connectTimeout? = error as? ChannelError {
