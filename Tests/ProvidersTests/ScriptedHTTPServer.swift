@@ -12,6 +12,9 @@ final class ScriptedHTTPServer: Sendable {
         case respond(status: Int = 200, body: String, headers: [String] = [], close: Bool = false)
         /// A chunked response, one chunk per string, `gapMilliseconds` apart.
         case chunked(status: Int = 200, chunks: [String], gapMilliseconds: Int64 = 0)
+        /// A chunked response whose first chunk is sent at once and the rest (and the end) only on
+        /// `releaseHeldChunks()`.
+        case heldChunks([String])
         /// Close the connection without answering.
         case closeWithoutAnswer
         /// Reset the connection (RST, as a crashed or overloaded server does) without answering.
@@ -33,6 +36,7 @@ final class ScriptedHTTPServer: Sendable {
         let fallback: Action
         let received = Mutex<[Received]>([])
         let connections = Mutex(0)
+        let held = Mutex<(channel: any Channel, parts: [String])?>(nil)
         let closedByPeer = Mutex(0)
 
         init(script: [Action], fallback: Action) {
@@ -76,6 +80,18 @@ final class ScriptedHTTPServer: Sendable {
     }
 
     func stop() async { try? await channel.close() }
+
+    /// Sends what a `heldChunks` answer held back.
+    func releaseHeldChunks() {
+        guard
+            let held = state.held.withLock({ held in
+                defer { held = nil }; return held
+            })
+        else { return }
+        for part in held.parts { held.channel.writeAndFlush(ByteBuffer(string: part), promise: nil) }
+    }
+
+    static func chunk(_ text: String) -> String { String(text.utf8.count, radix: 16) + "\r\n" + text + "\r\n" }
 
     final class Handler: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
@@ -133,7 +149,7 @@ final class ScriptedHTTPServer: Sendable {
                 let head =
                     "HTTP/1.1 \(status) OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: head)), promise: nil)
-                let parts = chunks.map { String($0.utf8.count, radix: 16) + "\r\n" + $0 + "\r\n" } + ["0\r\n\r\n"]
+                let parts = chunks.map(ScriptedHTTPServer.chunk) + ["0\r\n\r\n"]
                 let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
                 for (index, part) in parts.enumerated() {
                     context.eventLoop.scheduleTask(in: .milliseconds(gap * Int64(index + 1))) {
@@ -141,6 +157,13 @@ final class ScriptedHTTPServer: Sendable {
                         context.writeAndFlush(NIOAny(ByteBuffer(string: part)), promise: nil)
                     }
                 }
+            case .heldChunks(let chunks):
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                let first = head + (chunks.first.map(ScriptedHTTPServer.chunk) ?? "")
+                state.held.withLock {
+                    $0 = (context.channel, chunks.dropFirst().map(ScriptedHTTPServer.chunk) + ["0\r\n\r\n"])
+                }
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: first)), promise: nil)
             case .closeWithoutAnswer:
                 closeConnection(context)
             case .reset:
