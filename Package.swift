@@ -390,7 +390,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardApp", "GatewayCore", "GatewaySchema", "GatewayBackends", "GatewayRouter",
                 "GatewayProviders",
-                "GatewayWorkers", "GatewayEdge", "GatewayRAG",
+                "GatewayWorkers", "GatewayEdge", "GatewayRAG", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -2,6 +2,7 @@ import Foundation
 import GatewayBackends
 import GatewayCore
 import GatewaySchema
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct EdgeTests {
@@ -73,6 +74,7 @@ import Testing
             routes: { mock: { targets: [{ provider: mock, model: m }] } }
             """
         try await TestGateway.run(yaml: yaml, keys: [keyRecord("sb_sk_q")]) { gw in
+            try await avoidMinuteBoundary(20)  // all 500 in one quota window
             let replies = try await withThrowingTaskGroup(of: TestGateway.Reply.self) { group in
                 for _ in 0..<500 { group.addTask { try await gw.chat(key: "sb_sk_q") } }
                 return try await group.reduce(into: []) { $0.append($1) }
