@@ -198,11 +198,12 @@ public struct RAGService: Sendable {
             model: query.model, kind: .chat, endpoint: .chat, body: body, identity: identity, audit: audit,
             requestID: requestID
         ) { try await $0.send($1) }
-        var out = result.body
-        out["id"] = .string(RandomID.chatCompletionID())
-        out["created"] = .number(JSONNumber(Int(Date().timeIntervalSince1970)))
-        out["model"] = .string(query.model)
-        out["rag_context"] = ragContext
+        let out = result.serialized(replacing: [
+            ("id", .string(RandomID.chatCompletionID())),
+            ("created", .number(JSONNumber(Int(Date().timeIntervalSince1970)))),
+            ("model", .string(query.model)),
+            ("rag_context", ragContext),
+        ])
         if let usage = result.usage {
             audit.update {
                 $0.promptTokens = usage.promptTokens
@@ -211,6 +212,6 @@ public struct RAGService: Sendable {
             }
         }
         audit.markFirstByte()
-        return RouterService.json(.object(out))
+        return RouterService.json(out)
     }
 }

@@ -117,15 +117,16 @@ public struct RouterService: Sendable {
         let result = try await dispatch(model: model, kind: .chat, endpoint: endpoint, body: body, context: context) {
             try await $0.send($1)
         }
-        var out = result.body
-        out["id"] = .string(endpoint == .chat ? RandomID.chatCompletionID() : RandomID.completionID())
-        out["created"] = .number(JSONNumber(Int(Date().timeIntervalSince1970)))
-        out["model"] = .string(model)
+        let out = result.serialized(replacing: [
+            ("id", .string(endpoint == .chat ? RandomID.chatCompletionID() : RandomID.completionID())),
+            ("created", .number(JSONNumber(Int(Date().timeIntervalSince1970)))),
+            ("model", .string(model)),
+        ])
         if let usage = result.usage {
             audit.update { $0.record(usage) }
         }
         audit.markFirstByte()
-        return Self.json(.object(out))
+        return Self.json(out)
     }
 
     func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {
@@ -146,11 +147,10 @@ public struct RouterService: Sendable {
         let result = try await dispatch(
             model: model, kind: .embedding, endpoint: .embeddings, body: body, context: context
         ) { try await $0.embed($1) }
-        var out = result.body
-        out["model"] = .string(model)
+        let out = result.serialized(replacing: [("model", .string(model))])
         if let usage = result.usage { context.audit.update { $0.promptTokens = usage.promptTokens } }
         context.audit.markFirstByte()
-        return Self.json(.object(out))
+        return Self.json(out)
     }
 
     /// Resolves the alias for this caller (allow-list, route kind) and runs `operation` on its candidate
@@ -235,9 +235,12 @@ public struct RouterService: Sendable {
     }
 
     /// A 200 JSON response.
-    public static func json(_ value: JSONValue) -> Response {
+    public static func json(_ value: JSONValue) -> Response { json(value.serialized()) }
+
+    /// A 200 response with this JSON text.
+    public static func json(_ bytes: [UInt8]) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

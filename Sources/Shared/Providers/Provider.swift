@@ -40,11 +40,37 @@ public struct ProviderCall: Sendable {
 
 /// A buffered result in the OpenAI shape of the called endpoint (`chat.completion` or `text_completion`).
 public struct ProviderResult: Sendable {
-    public var body: JSONObject
+    /// The answer as the upstream wrote it, when it needs no translation: passed on with only the gateway's own
+    /// members replaced (`serialized(replacing:)`), never parsed and re-serialised as a whole.
+    public private(set) var text: JSONObjectText?
+    var parsed: JSONObject?
     public var usage: Usage?
+
     public init(body: JSONObject, usage: Usage?) {
-        self.body = body
+        self.parsed = body
         self.usage = usage
+    }
+
+    public init(text: JSONObjectText, usage: Usage?) {
+        self.text = text
+        self.usage = usage
+    }
+
+    /// The answer as an object (parsed from `text` on each read when it arrived as text).
+    public var body: JSONObject {
+        get { parsed ?? text?.object ?? JSONObject() }
+        set {
+            parsed = newValue
+            text = nil
+        }
+    }
+
+    /// The answer's JSON with `replacements` set (in place, or added at the end).
+    public func serialized(replacing replacements: [(key: String, value: JSONValue)]) -> [UInt8] {
+        if let text { return text.serialized(replacing: replacements) }
+        var object = body
+        for (key, value) in replacements { object[key] = value }
+        return JSONValue.object(object).serialized()
     }
 }
 

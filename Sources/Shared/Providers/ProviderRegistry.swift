@@ -13,6 +13,9 @@ public struct ProviderRegistry: Sendable {
     /// (or why the credentials are unusable).
     let googleTokens: [String: Result<GoogleAccessTokenSource, ProviderError>]
     public let credentials: CredentialResolver
+    /// OpenAI, and each configured OpenAI-compatible profile (or why it cannot serve): built once, not per call.
+    let openAI: OpenAIProvider
+    let compatible: [String: Result<OpenAIProvider, ProviderError>]
 
     /// `credentialOverlay`: provider keys that arrive after start-up (AWS mode: from Secrets Manager).
     public init(config: GatewayConfig, http: UpstreamHTTP, credentialOverlay: CredentialOverlay? = nil) {
@@ -40,6 +43,42 @@ public struct ProviderRegistry: Sendable {
             }
         }
         self.googleTokens = tokens
+        self.openAI = OpenAIProvider(
+            http: http, baseURL: config.openAI.baseURL, name: ProviderRef(family: .openai).description)
+        var compatible: [String: Result<OpenAIProvider, ProviderError>] = [:]
+        for profile in config.compatible.keys {
+            compatible[profile] = Result {
+                try Self.compatibleProvider(profile, config: config, http: http, googleTokens: tokens)
+            }.mapError { $0 as? ProviderError ?? ProviderError(.notConfigured, message: "\($0)") }
+        }
+        self.compatible = compatible
+    }
+
+    /// The provider of an `openai_compatible:<profile>` target: its base URL, Google OAuth tokens when the profile
+    /// has Google credentials, and the Gemini/Vertex dialect for Google hosts.
+    static func compatibleProvider(
+        _ profile: String, config: GatewayConfig, http: UpstreamHTTP,
+        googleTokens: [String: Result<GoogleAccessTokenSource, ProviderError>]
+    ) throws -> OpenAIProvider {
+        let ref = ProviderRef(family: .openaiCompatible, profile: profile)
+        guard let settings = config.compatible[profile], !settings.baseURL.isEmpty else {
+            throw ProviderError(
+                .notConfigured,
+                message: "provider \(ref) has no base URL (set \(ref.environmentStem)_BASE_URL or the config file)")
+        }
+        var tokens: OpenAIProvider.TokenSource?
+        if let source = googleTokens[profile] {
+            let tokenSource = try source.get()
+            tokens = { try await tokenSource.accessToken() }
+        }
+        var dialect: OpenAIProvider.Dialect?
+        let host = settings.baseURL.lowercased()
+        if profile == "gemini" || profile == "vertex" || host.contains("googleapis.com") {
+            let vertex = profile == "vertex" || host.contains("aiplatform.googleapis.com")
+            dialect = { GoogleDialect.adjust(&$0, vertex: vertex) }
+        }
+        return OpenAIProvider(
+            http: http, baseURL: settings.baseURL, name: ref.description, dialect: dialect, tokens: tokens)
     }
 
     /// The provider serving `ref`, or a `notConfigured` error (retryable: another target may serve).
@@ -48,26 +87,12 @@ public struct ProviderRegistry: Sendable {
         case .mock:
             return mock
         case .openai:
-            return OpenAIProvider(http: http, baseURL: config.openAI.baseURL, name: ref.description)
+            return openAI
         case .openaiCompatible:
-            guard let profile = ref.profile, let settings = config.compatible[profile], !settings.baseURL.isEmpty else {
-                throw ProviderError(
-                    .notConfigured,
-                    message: "provider \(ref) has no base URL (set \(ref.environmentStem)_BASE_URL or the config file)")
-            }
-            var tokens: OpenAIProvider.TokenSource?
-            if let source = googleTokens[profile] {
-                let tokenSource = try source.get()
-                tokens = { try await tokenSource.accessToken() }
-            }
-            var dialect: OpenAIProvider.Dialect?
-            let host = settings.baseURL.lowercased()
-            if profile == "gemini" || profile == "vertex" || host.contains("googleapis.com") {
-                let vertex = profile == "vertex" || host.contains("aiplatform.googleapis.com")
-                dialect = { GoogleDialect.adjust(&$0, vertex: vertex) }
-            }
-            return OpenAIProvider(
-                http: http, baseURL: settings.baseURL, name: ref.description, dialect: dialect, tokens: tokens)
+            let profile = ref.profile ?? ""
+            if let provider = compatible[profile] { return try provider.get() }
+            // A profile the configuration does not name.
+            return try Self.compatibleProvider(profile, config: config, http: http, googleTokens: googleTokens)
         case .anthropic:
             return anthropic
         case .bedrock:

@@ -1,8 +1,8 @@
 /// The recursive-descent engine behind `JSONParser`. Recursion depth is bounded by `maxDepth`.
 struct JSONByteParser {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private let maxDepth: Int
-    private var pos = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    let maxDepth: Int
+    var pos = 0
     /// Reused buffer for strings containing escapes.
     private var scratch: [UInt8] = []
     /// Shared stacks holding the members of the containers currently being parsed.
@@ -26,7 +26,7 @@ struct JSONByteParser {
     // MARK: - Helpers
 
     @inline(__always)
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while pos < bytes.count {
             switch bytes[pos] {
             case 0x20, 0x0A, 0x0D, 0x09: pos &+= 1
@@ -36,14 +36,14 @@ struct JSONByteParser {
     }
 
     @inline(__always)
-    private func unexpected(at offset: Int) -> JSONParseError {
+    func unexpected(at offset: Int) -> JSONParseError {
         offset < bytes.count
             ? JSONParseError(.unexpectedCharacter, at: offset, byte: bytes[offset])
             : JSONParseError(.unexpectedEnd, at: bytes.count)
     }
 
     @inline(__always)
-    private static func isDigit(_ byte: UInt8) -> Bool {
+    static func isDigit(_ byte: UInt8) -> Bool {
         byte &- UInt8(ascii: "0") < 10
     }
 
@@ -74,7 +74,7 @@ struct JSONByteParser {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let count = literal.utf8CodeUnitCount
         let text = literal.utf8Start
         for k in 0..<count {
@@ -179,7 +179,13 @@ struct JSONByteParser {
 
     private mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
         let start = pos
-        var i = pos
+        pos = try numberEnd(from: pos)
+        return JSONNumber(raw: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self))
+    }
+
+    /// The index after the number starting at `start` (RFC 8259 grammar).
+    func numberEnd(from start: Int) throws(JSONParseError) -> Int {
+        var i = start
         if bytes[i] == UInt8(ascii: "-") { i &+= 1 }
         try requireDigit(at: i)
         if bytes[i] == UInt8(ascii: "0") {
@@ -199,18 +205,17 @@ struct JSONByteParser {
             try requireDigit(at: i)
             i = skipDigits(from: i)
         }
-        pos = i
-        return JSONNumber(raw: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+        return i
     }
 
     @inline(__always)
-    private func requireDigit(at i: Int) throws(JSONParseError) {
+    func requireDigit(at i: Int) throws(JSONParseError) {
         guard i < bytes.count else { throw JSONParseError(.unexpectedEnd, at: i) }
         guard Self.isDigit(bytes[i]) else { throw JSONParseError(.invalidNumber, at: i) }
     }
 
     @inline(__always)
-    private func skipDigits(from start: Int) -> Int {
+    func skipDigits(from start: Int) -> Int {
         var i = start
         while i < bytes.count && Self.isDigit(bytes[i]) { i &+= 1 }
         return i
@@ -219,11 +224,11 @@ struct JSONByteParser {
     // MARK: - Strings
 
     @inline(__always)
-    private func scanPlain(from start: Int, highBits: inout UInt8) -> Int {
+    func scanPlain(from start: Int, highBits: inout UInt8) -> Int {
         ByteScan.firstSpecial(in: bytes, from: start, highBits: &highBits)
     }
 
-    private mutating func parseString() throws(JSONParseError) -> String {
+    mutating func parseString() throws(JSONParseError) -> String {
         let start = pos &+ 1
         var highBits: UInt8 = 0
         let end = scanPlain(from: start, highBits: &highBits)
@@ -238,7 +243,7 @@ struct JSONByteParser {
         return try parseEscapedString(start: start, firstSpecial: end)
     }
 
-    private mutating func parseEscapedString(start: Int, firstSpecial: Int) throws(JSONParseError) -> String {
+    mutating func parseEscapedString(start: Int, firstSpecial: Int) throws(JSONParseError) -> String {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<firstSpecial]))
         var i = firstSpecial

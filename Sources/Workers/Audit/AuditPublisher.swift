@@ -1,5 +1,4 @@
 import GatewayCore
-import Glibc
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -53,7 +52,6 @@ public final class AuditPublisher: AuditSink, Service {
     }
 
     public func emit(_ event: AuditEvent) {
-        if EXPERIMENT_NOAUDIT { return }
         buffer.withLock { $0.append(event) }
         doorbell.ring()
     }
@@ -149,5 +147,3 @@ public final class AuditPublisher: AuditSink, Service {
         }
     }
 }
-
-let EXPERIMENT_NOAUDIT = getenv("EXP_NOAUDIT") != nil

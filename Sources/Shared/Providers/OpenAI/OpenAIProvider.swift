@@ -83,6 +83,9 @@ public struct OpenAIProvider: Provider {
             throw OpenAIErrors.error(
                 status: Int(response.status.code), body: bytes, retryAfter: response.headers.first(name: "retry-after"))
         }
+        if upstream == call.endpoint, let text = try? JSONObjectText.skim(bytes) {
+            return ProviderResult(text: text, usage: Usage(text["usage"]))
+        }
         guard case .object(let object)? = try? JSONParser.parse(bytes) else {
             throw ProviderError(
                 .invalidResponse, upstreamStatus: 200, message: "the upstream answered with invalid JSON")

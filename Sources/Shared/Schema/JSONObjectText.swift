@@ -1,0 +1,78 @@
+/// A JSON object kept as the text it arrived in, with where each top-level member is.
+///
+/// A proxy passes most of an upstream's answer on unchanged and replaces a few members (a completion's `id`,
+/// `created` and `model`). Parsing the whole answer into values and serialising it again costs more than the rest
+/// of that work; `JSONObjectText` checks the text is valid JSON (`skim`, the parser's rules without building
+/// values), reads only the members asked for, and writes the answer back with the original bytes of every member
+/// it does not replace.
+public struct JSONObjectText: Sendable {
+    public struct Member: Sendable {
+        public let key: String
+        /// The key as written, quotes included.
+        let keyRange: Range<Int>
+        let valueRange: Range<Int>
+    }
+
+    public let bytes: [UInt8]
+    public let members: [Member]
+    let maxDepth: Int
+
+    /// The object in `bytes`; `nil` when they are valid JSON but not an object, or an object that repeats a key
+    /// (parse those with `JSONParser`). Throws `JSONParseError` for invalid JSON, as `JSONParser.parse` would.
+    public static func skim(
+        _ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth
+    ) throws(JSONParseError) -> JSONObjectText? {
+        guard !bytes.isEmpty else { throw JSONParseError(.empty, at: 0) }
+        let members = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONByteParser(buffer, maxDepth: maxDepth)
+            return Result { () throws(JSONParseError) in try parser.skimObjectDocument() }
+        }
+        guard let members = try members.get() else { return nil }
+        return JSONObjectText(bytes: bytes, members: members, maxDepth: maxDepth)
+    }
+
+    /// The value of the member `key`, parsed (nil if absent).
+    public subscript(key: String) -> JSONValue? {
+        guard let member = members.first(where: { $0.key == key }) else { return nil }
+        return value(of: member)
+    }
+
+    func value(of member: Member) -> JSONValue {
+        // The range was checked by `skim`, and parsing it applies the same rules.
+        let value = try? JSONParser.parse(bytes[member.valueRange], maxDepth: max(0, maxDepth - 1))
+        return value ?? .null
+    }
+
+    /// The whole object, parsed.
+    public var object: JSONObject {
+        JSONObject(members.map { ($0.key, value(of: $0)) })
+    }
+
+    /// The object's text with the members of `replacements` given new values (in place; those it lacks are added
+    /// at the end, in the order given) and every other member exactly as it arrived.
+    public func serialized(replacing replacements: [(key: String, value: JSONValue)]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 64)
+        out.append(UInt8(ascii: "{"))
+        var used = [Bool](repeating: false, count: replacements.count)
+        for member in members {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: bytes[member.keyRange])
+            out.append(UInt8(ascii: ":"))
+            if let index = replacements.firstIndex(where: { $0.key == member.key }) {
+                used[index] = true
+                replacements[index].value.serialize(into: &out)
+            } else {
+                out.append(contentsOf: bytes[member.valueRange])
+            }
+        }
+        for (index, replacement) in replacements.enumerated() where !used[index] {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            JSONValue.string(replacement.key).serialize(into: &out)
+            out.append(UInt8(ascii: ":"))
+            replacement.value.serialize(into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
