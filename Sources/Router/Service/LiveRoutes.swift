@@ -15,6 +15,8 @@ public final class LiveRoutes: Service {
     let table: Mutex<RouteTable>
     let lastGood: Mutex<[String: Route]> = Mutex([:])
     let rejected: Mutex<[String: JSONValue]> = Mutex([:])
+    /// When the store was last read successfully.
+    let loadedAt: Mutex<ContinuousClock.Instant?> = Mutex(nil)
 
     public init(staticRoutes: [Route], store: any RouteStore, refreshSeconds: Double, logger: Logger) {
         self.staticRoutes = staticRoutes
@@ -25,6 +27,15 @@ public final class LiveRoutes: Service {
     }
 
     public var current: RouteTable { table.withLock { $0 } }
+
+    /// Reads the store now if the table is older than the refresh interval. A Lambda function calls it before each
+    /// invocation: its reload loop does not run while the environment is frozen between invocations, so without
+    /// it the first request after a long pause would be served by routes older than the interval.
+    public func refreshIfStale() async {
+        let loaded = loadedAt.withLock { $0 }
+        if let loaded, ContinuousClock.now - loaded < refresh { return }
+        await reload()
+    }
 
     public func run() async throws {
         await reload()
@@ -45,6 +56,7 @@ public final class LiveRoutes: Service {
             logger.error("route store unavailable; keeping the current routes", metadata: ["error": "\(error)"])
             return
         }
+        loadedAt.withLock { $0 = ContinuousClock.now }
         var merged: [String: Route] = [:]
         for route in staticRoutes { merged[route.alias] = route }
         var good = lastGood.withLock { $0 }

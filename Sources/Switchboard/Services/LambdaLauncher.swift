@@ -28,8 +28,9 @@ extension LambdaLauncher {
 
 /// Runs a service binary as a Lambda function (AWS mode; `AWS_LAMBDA_RUNTIME_API` is set by Lambda): the edge
 /// as API Gateway's TOKEN authorizer, every other service as the request function (and queue consumer) of its
-/// routes. The route table keeps refreshing beside the runtime loop; provider secrets are refreshed before each
-/// invocation once their TTL has passed.
+/// routes. The route table keeps refreshing beside the runtime loop, and is read again before an invocation when
+/// it is older than its refresh interval (the loop does not run while the environment is frozen); provider secrets
+/// are refreshed before each invocation once their TTL has passed.
 enum LambdaLauncher {
     /// The Runtime API's address when running inside Lambda.
     static func runtimeAPI(_ environment: [String: String]) -> String? {
@@ -52,14 +53,19 @@ enum LambdaLauncher {
                 config: config, ports: backend.ports, logger: logger, role: .lambda(service),
                 credentialOverlay: backend.credentialOverlay)
             // Only the functions that route requests read the route table (the audit function neither may nor needs to).
-            if [.router, .media, .rag].contains(service) {
+            let routing = [.router, .media, .rag].contains(service)
+            if routing {
                 await process.routes.reload()
                 services.append(process.routes)
             }
             let secrets = backend.providerSecrets
+            let routes = process.routes
             handler = GatewayLambdaHandler(
                 process: process, streaming: StreamingRoutes(environment: environment),
-                beforeInvocation: { await secrets?.refreshIfStale() })
+                beforeInvocation: {
+                    await secrets?.refreshIfStale()
+                    if routing { await routes.refreshIfStale() }
+                })
         } else {
             handler = AuthorizerLambdaHandler(
                 keys: KeyCache(store: backend.ports.keys, ttlSeconds: config.keyCacheSeconds))
