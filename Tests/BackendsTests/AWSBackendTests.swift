@@ -14,19 +14,46 @@ import Testing
         let (store, teardown) = try await AWSTestService.makeStore()
         defer { Task { await teardown() } }
         let queue = try #require(store.settings.auditQueueURL)
-        _ = try await store.sqs.getQueueAttributes(queueURL: queue, names: ["QueueArn"])
         let wrong = "wrong-secret-\(UUID().uuidString)"
-        let forged = SQSClient(
-            json: AWSJSONClient(
-                service: .sqs, region: AWSTestService.region,
+        @Sendable func forged(_ service: AWSServiceEndpoint) -> AWSJSONClient {
+            AWSJSONClient(
+                service: service, region: AWSTestService.region,
                 environment: ["AWS_ENDPOINT_URL": AWSTestService.url ?? ""],
-                credentials: AWSTestService.credentials(secretAccessKey: wrong), httpClient: store.httpClient))
-        let error = await #expect(throws: AWSServiceError.self) {
-            _ = try await forged.getQueueAttributes(queueURL: queue, names: ["QueueArn"])
+                credentials: AWSTestService.credentials(secretAccessKey: wrong), httpClient: store.httpClient)
         }
-        #expect(error?.status == 403)
-        #expect(error?.code == "SignatureDoesNotMatch")
-        #expect(error.map { !"\($0)".contains(wrong) } ?? false, "the secret is not in the error")
+        // Each service answers the right signature and refuses the wrong one.
+        let calls: [(String, @Sendable (Bool) async throws -> Void)] = [
+            (
+                "SQS",
+                { good in
+                    let client = good ? store.sqs : SQSClient(json: forged(.sqs))
+                    _ = try await client.getQueueAttributes(queueURL: queue, names: ["QueueArn"])
+                }
+            ),
+            (
+                "DynamoDB",
+                { good in
+                    let client = good ? store.dynamoDB : DynamoDBClient(json: forged(.dynamoDB))
+                    _ = try await client.describeTable(store.settings.routesTable)
+                }
+            ),
+            (
+                "Secrets Manager",
+                { good in
+                    let client = good ? store.secretsManager : SecretsManagerClient(json: forged(.secretsManager))
+                    _ = try await client.getSecretString(id: store.settings.apiKeysSecret)
+                }
+            ),
+        ]
+        for (name, call) in calls {
+            try await call(true)
+            let error = await #expect(throws: AWSServiceError.self, "\(name)") { try await call(false) }
+            #expect([400, 403].contains(error?.status), "\(name): \(String(describing: error))")
+            #expect(
+                ["SignatureDoesNotMatch", "InvalidSignatureException", "UnrecognizedClientException"].contains(
+                    error?.code), "\(name): \(String(describing: error))")
+            #expect(error.map { !"\($0)".contains(wrong) } ?? false, "the secret is not in the error")
+        }
     }
 
     /// Two checks a request (one transaction each), 150 requests, a limit of 37 on one of them, sequential and
