@@ -7,8 +7,8 @@ struct CredentialProviderTests {
     static let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
     static let token = "FwoGZXIvYXdzEXAMPLETOKEN"
 
-    func expectError(
-        _ kind: AWSCredentialError.Kind, secrets: [String] = [], _ body: () throws -> AWSCredentials
+    func expectError<T>(
+        _ kind: AWSCredentialError.Kind, secrets: [String] = [], _ body: () throws -> T
     ) {
         do {
             let credentials = try body()
@@ -44,7 +44,7 @@ struct CredentialProviderTests {
         }
     }
 
-    @Test func sharedFilesProfilesAndPrecedence() throws {
+    @Test func sharedFilesProfilesAndPrecedence() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         _ = try directory.write(
@@ -70,13 +70,17 @@ struct CredentialProviderTests {
             aws_secret_access_key = opssecret
             """)
         let home = ["HOME": directory.url.path]
-        #expect(try SharedFilesCredentialProvider(environment: home).resolve().accessKeyID == "AKIDCREDS")
-        let dev = try SharedFilesCredentialProvider(environment: home.merging(["AWS_PROFILE": "dev"]) { $1 }).resolve()
-        #expect(dev == AWSCredentials(accessKeyID: "AKIDDEV", secretAccessKey: "devsecret", sessionToken: Self.token))
-        #expect(try SharedFilesCredentialProvider(environment: home, profile: "ops").resolve().accessKeyID == "AKIDOPS")
+        #expect(try await SharedFilesCredentialProvider(environment: home).credentials().accessKeyID == "AKIDCREDS")
+        let dev = SharedFilesCredentialProvider(environment: home.merging(["AWS_PROFILE": "dev"]) { $1 })
+        let devKeys = AWSCredentials(accessKeyID: "AKIDDEV", secretAccessKey: "devsecret", sessionToken: Self.token)
+        #expect(try dev.resolve() == .staticKeys(profile: "dev", devKeys))
+        #expect(try await dev.credentials() == devKeys)
+        #expect(
+            try await SharedFilesCredentialProvider(environment: home, profile: "ops").credentials().accessKeyID
+                == "AKIDOPS")
     }
 
-    @Test func sharedFileLocationsFromTheEnvironment() throws {
+    @Test func sharedFileLocationsFromTheEnvironment() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let credentials = try directory.write(
@@ -88,9 +92,9 @@ struct CredentialProviderTests {
         ]
         let p = SharedFilesCredentialProvider(environment: environment.merging(["AWS_PROFILE": "p"]) { $1 })
         #expect(p.credentialsFilePath == credentials)
-        #expect(try p.resolve().accessKeyID == "A1")
+        #expect(try await p.credentials().accessKeyID == "A1")
         let q = SharedFilesCredentialProvider(environment: environment.merging(["AWS_PROFILE": "q"]) { $1 })
-        #expect(try q.resolve().accessKeyID == "A2")
+        #expect(try await q.credentials().accessKeyID == "A2")
         #expect(SharedFilesCredentialProvider(environment: ["HOME": "/h"]).configFilePath == "/h/.aws/config")
     }
 
@@ -109,6 +113,8 @@ struct CredentialProviderTests {
             [role]
             role_arn = arn:aws:iam::123456789012:role/x
             source_profile = default
+            [sso]
+            sso_start_url = https://example.awsapps.com/start
             """)
         let home = directory.url.path
         func provider(_ profile: String?) -> SharedFilesCredentialProvider {
@@ -117,7 +123,8 @@ struct CredentialProviderTests {
         expectError(.incomplete, secrets: [Self.secret]) { try provider("halfsecret").resolve() }
         expectError(.incomplete) { try provider("halfkey").resolve() }
         expectError(.notConfigured) { try provider("regiononly").resolve() }
-        expectError(.unsupported) { try provider("role").resolve() }
+        expectError(.profileNotFound) { try provider("role").resolve() }
+        expectError(.unsupported) { try provider("sso").resolve() }
         expectError(.profileNotFound) { try provider("absent").resolve() }
         expectError(.notConfigured) { try provider(nil).resolve() }
         expectError(.notConfigured) {

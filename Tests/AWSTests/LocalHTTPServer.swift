@@ -32,6 +32,7 @@ final class LocalHTTPServer: Sendable {
         let answer: Mutex<(status: Int, body: String)>
         let received = Mutex<[Received]>([])
         let script = Mutex<[Answer]>([])
+        let route = Mutex<(@Sendable (Received) -> Answer)?>(nil)
 
         init(status: Int, body: String) {
             answer = Mutex((status, body))
@@ -62,6 +63,13 @@ final class LocalHTTPServer: Sendable {
         return LocalHTTPServer(channel: channel, state: state)
     }
 
+    /// Answers every request with what `route` returns for it (a fake with paths and rules of its own).
+    static func start(route: @escaping @Sendable (Received) -> Answer) async throws -> LocalHTTPServer {
+        let server = try await start(body: "")
+        server.state.route.withLock { $0 = route }
+        return server
+    }
+
     func stop() async {
         try? await channel.close()
     }
@@ -86,8 +94,8 @@ final class LocalHTTPServer: Sendable {
                 current?.body += String(buffer: buffer)
             case .end:
                 if let current { state.received.withLock { $0.append(current) } }
-                current = nil
-                let scripted = state.script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+                let routed = current.flatMap { received in state.route.withLock { $0 }.map { $0(received) } }
+                let scripted = routed ?? state.script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
                 let (status, body): (Int, String) =
                     scripted.map { ($0.status, $0.body) } ?? state.answer.withLock { ($0.status, $0.body) }
                 var headers = HTTPHeaders()
@@ -95,6 +103,7 @@ final class LocalHTTPServer: Sendable {
                 headers.add(name: "content-type", value: "application/json")
                 headers.add(name: "content-length", value: String(body.utf8.count))
                 headers.add(name: "connection", value: "close")
+                current = nil
                 let head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers)
                 context.write(wrapOutboundOut(.head(head)), promise: nil)
                 context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)

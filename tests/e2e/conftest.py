@@ -20,6 +20,9 @@ from typing import Any, Iterator
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The gateway's AWS credential chain (and botocore's) ends at the EC2 instance metadata service, 169.254.169.254;
+# no test may send traffic there. Every process these tests start inherits this.
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 START_TIMEOUT_SECONDS = 30
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The service account whose key the fake's POST /token uses to verify JWT assertions (a public test key).

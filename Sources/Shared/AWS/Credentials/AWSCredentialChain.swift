@@ -23,15 +23,23 @@ public actor AWSCredentialChain: AWSCredentialProvider {
         self.refreshMargin = refreshMargin
     }
 
-    /// The default chain: environment, then shared files, then the container endpoint.
+    /// The default chain, in the AWS SDKs' order (as the SDK for Java 2.x's default provider):
+    /// 1. environment keys (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`);
+    /// 2. web identity from the environment (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`: EKS IRSA);
+    /// 3. the shared files' profile (static keys, `role_arn` with `source_profile` / `credential_source` /
+    ///    `web_identity_token_file`, `credential_process`);
+    /// 4. the container endpoint (ECS, EKS Pod Identity);
+    /// 5. the EC2 instance metadata service (IMDSv2), unless `AWS_EC2_METADATA_DISABLED=true`.
     public static func standard(
         environment: [String: String], httpClient: HTTPClient, clock: any WallClock = SystemWallClock()
     ) -> AWSCredentialChain {
         AWSCredentialChain(
             providers: [
                 EnvironmentCredentialProvider(environment: environment),
-                SharedFilesCredentialProvider(environment: environment),
+                WebIdentityCredentialProvider(environment: environment, httpClient: httpClient),
+                SharedFilesCredentialProvider(environment: environment, httpClient: httpClient),
                 ContainerCredentialProvider(environment: environment, httpClient: httpClient),
+                InstanceMetadataCredentialProvider(environment: environment, httpClient: httpClient),
             ], clock: clock)
     }
 
@@ -65,16 +73,18 @@ public actor AWSCredentialChain: AWSCredentialProvider {
     }
 
     static func firstCredentials(from providers: [any AWSCredentialProvider]) async throws -> AWSCredentials {
-        var skipped: [String] = []
+        var skipped: [AWSCredentialError] = []
         for provider in providers {
             do {
                 return try await provider.credentials()
             } catch let error as AWSCredentialError where error.kind == .notConfigured {
-                skipped.append(error.source)
+                skipped.append(error)
             }
         }
+        let tried = skipped.isEmpty ? "nothing" : skipped.map(\.source).joined(separator: ", ")
+        let reasons = skipped.map { "\($0.source): \($0.message)" }.joined(separator: "; ")
         throw AWSCredentialError(
             .notConfigured, source: "chain",
-            message: "no credentials found (tried: \(skipped.isEmpty ? "nothing" : skipped.joined(separator: ", ")))")
+            message: "no credentials found (tried: \(tried))" + (reasons.isEmpty ? "" : "; " + reasons))
     }
 }

@@ -84,7 +84,14 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
 
     /// Decodes the endpoint's JSON answer.
     public static func parse(_ body: [UInt8]) throws(AWSCredentialError) -> AWSCredentials {
+        try parse(body, source: source)
+    }
+
+    /// Decodes the JSON the container endpoint and the instance metadata service answer with; a `Code` other
+    /// than `Success` (instance metadata) is an error.
+    static func parse(_ body: [UInt8], source: String) throws(AWSCredentialError) -> AWSCredentials {
         struct Answer: Decodable {
+            var Code: String?
             var AccessKeyId: String?
             var SecretAccessKey: String?
             var Token: String?
@@ -95,6 +102,10 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
             answer = try JSONDecoder().decode(Answer.self, from: Data(body))
         } catch {
             throw AWSCredentialError(.invalidResponse, source: source, message: "the answer is not the expected JSON")
+        }
+        if let code = answer.Code, code != "Success" {
+            throw AWSCredentialError(
+                .unavailable, source: source, message: "the answer's Code is \(code.prefix(64)), not Success")
         }
         guard let keyID = answer.AccessKeyId, !keyID.isEmpty, let secret = answer.SecretAccessKey, !secret.isEmpty
         else {

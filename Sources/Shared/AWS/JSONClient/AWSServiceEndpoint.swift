@@ -24,6 +24,8 @@ public struct AWSServiceEndpoint: Sendable, Hashable {
         signingName: "secretsmanager", environmentName: "SECRETS_MANAGER")
     public static let s3Vectors = AWSServiceEndpoint(
         signingName: "s3vectors", environmentName: "S3VECTORS", suffix: "api.aws")
+    /// STS (query protocol), where credential providers assume roles.
+    public static let sts = AWSServiceEndpoint(signingName: "sts", environmentName: "STS")
 
     /// The endpoint to call in `region` given `environment`.
     public func resolve(region: AWSRegion, environment: [String: String]) -> AWSEndpoint {

@@ -3,9 +3,9 @@ import GatewayAWS
 import GatewayCore
 import Synchronization
 
-/// AWS credentials for Bedrock calls: the standard chain (environment, shared files, container endpoint), or,
-/// for a target with a `key_id`, the shared-files profile of that name (one AWS account per key id). Each
-/// chain caches and refreshes its credentials; chains are built once and kept.
+/// AWS credentials for Bedrock calls: the standard chain (`AWSCredentialChain.standard`), or, for a target with a
+/// `key_id`, the shared-files profile of that name (one AWS account per key id; static keys, a role or a
+/// credential process). Each chain caches and refreshes its credentials; chains are built once and kept.
 public final class BedrockCredentials: Sendable {
     let environment: [String: String]
     let httpClient: HTTPClient
@@ -34,7 +34,9 @@ public final class BedrockCredentials: Sendable {
         profiles.withLock { chains in
             if let chain = chains[profile] { return chain }
             let chain = AWSCredentialChain(
-                providers: [SharedFilesCredentialProvider(environment: environment, profile: profile)])
+                providers: [
+                    SharedFilesCredentialProvider(environment: environment, profile: profile, httpClient: httpClient)
+                ])
             chains[profile] = chain
             return chain
         }
