@@ -19,17 +19,7 @@ struct ContainerCredentialProviderTests {
         status: Int = 200, answer: String = Self.answer,
         _ body: (LocalHTTPServer, HTTPClient) async throws -> Void
     ) async throws {
-        let server = try await LocalHTTPServer.start(status: status, body: answer)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            try await body(server, client)
-        } catch {
-            try? await client.shutdown()
-            await server.stop()
-            throw error
-        }
-        try await client.shutdown()
-        await server.stop()
+        try await LocalHTTPServer.serving(try await LocalHTTPServer.start(status: status, body: answer), body)
     }
 
     @Test func fullURIWithAuthorizationToken() async throws {

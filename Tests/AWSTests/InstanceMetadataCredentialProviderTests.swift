@@ -57,22 +57,15 @@ struct InstanceMetadataCredentialProviderTests {
     func withIMDS(
         _ fake: FakeIMDS = FakeIMDS(), _ body: (LocalHTTPServer, HTTPClient, [String: String]) async throws -> Void
     ) async throws {
-        let server = try await LocalHTTPServer.start(route: { fake.answer($0) })
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        // A generous per-request limit: the suite may run on a loaded machine.
-        let environment = [
-            "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(server.port)/",
-            "AWS_METADATA_SERVICE_TIMEOUT": "10",
-        ]
-        do {
+        try await LocalHTTPServer.serving(try await LocalHTTPServer.start(route: { fake.answer($0) })) {
+            server, client in
+            // A generous per-request limit: the suite may run on a loaded machine.
+            let environment = [
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(server.port)/",
+                "AWS_METADATA_SERVICE_TIMEOUT": "10",
+            ]
             try await body(server, client, environment)
-        } catch {
-            try? await client.shutdown()
-            await server.stop()
-            throw error
         }
-        try await client.shutdown()
-        await server.stop()
     }
 
     @Test func imdsV2TokenThenRoleThenCredentials() async throws {

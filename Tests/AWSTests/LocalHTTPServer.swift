@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -68,6 +69,23 @@ final class LocalHTTPServer: Sendable {
         let server = try await start(body: "")
         server.state.route.withLock { $0 = route }
         return server
+    }
+
+    /// Runs `body` with `server` and a fresh client, then shuts both down whatever happens (an `HTTPClient` left
+    /// running fails its deinit check and ends the test process).
+    static func serving(
+        _ server: LocalHTTPServer, _ body: (LocalHTTPServer, HTTPClient) async throws -> Void
+    ) async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await body(server, client)
+        } catch {
+            try? await client.shutdown()
+            await server.stop()
+            throw error
+        }
+        try await client.shutdown()
+        await server.stop()
     }
 
     func stop() async {

@@ -39,17 +39,7 @@ struct STSCredentialProviderTests {
     func withSTS(
         script: [LocalHTTPServer.Answer], _ body: (LocalHTTPServer, HTTPClient) async throws -> Void
     ) async throws {
-        let server = try await LocalHTTPServer.start(status: 500, body: "", script: script)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            try await body(server, client)
-        } catch {
-            try? await client.shutdown()
-            await server.stop()
-            throw error
-        }
-        try await client.shutdown()
-        await server.stop()
+        try await LocalHTTPServer.serving(try await LocalHTTPServer.start(status: 500, body: "", script: script), body)
     }
 
     @Test func webIdentityFromTheEnvironmentGoesUnsignedToTheSTSEndpoint() async throws {
