@@ -41,11 +41,12 @@ from conftest import (
     find_binary,
     gateway_config,
     gateway_env,
+    importorskip,
     requires_moto,
 )
 from fake_lambda_runtime import FakeLambdaRuntime, Outcome
 
-boto3 = pytest.importorskip("boto3")
+boto3 = importorskip("boto3")
 
 AWS_URL, ACCESS_KEY, SECRET_KEY = MOTO_URL, MOTO_ACCESS_KEY, MOTO_SECRET_KEY
 pytestmark = requires_moto
