@@ -14,13 +14,16 @@ disagree on keys and indexes. Checked here:
   query answered in the streaming format (vectors in S3 Vectors, served by the fake upstream);
 - audit: every event is in SQS when the invocation ends; the audit function (`switchboard-audit`) writes an SQS batch
   to the DynamoDB request log and reports the one bad message as a batch item failure; `switchboard requests show`
-  reads the log; `switchboard dlq replay` moves dead letters back.
+  reads the log; `switchboard dlq replay` moves dead letters back;
+- chat on a buffered route (not in SWITCHBOARD_STREAMING_ROUTES): a proxy response for `stream: false`, and the
+  whole event stream as one for `stream: true`, both in the request log.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import functools
 import hashlib
 import json
 import secrets
@@ -56,6 +59,8 @@ TEMPLATE = REPO_ROOT / "deploy" / "aws" / "template.yaml"
 PROXY_EVENT = json.loads((FIXTURES / "lambda" / "apigw-rest-proxy-event-with-authorizer.aws-lambda-go.json").read_text())
 TOKEN_EVENT = json.loads((FIXTURES / "lambda" / "apigw-rest-token-authorizer-event.aws-lambda-go.json").read_text())
 HELLO = [{"role": "user", "content": "hello from lambda"}]
+# What the mock provider answers to HELLO.
+MOCK_REPLY = "This is a mock response from Switchboard to: hello from lambda"
 
 
 class CloudFormationLoader(yaml.SafeLoader):
@@ -73,9 +78,14 @@ def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 
 
+@functools.cache
+def load_template() -> dict[str, Any]:
+    return yaml.load(TEMPLATE.read_text(), Loader=CloudFormationLoader)
+
+
 def template_tables() -> dict[str, dict[str, Any]]:
     """The template's DynamoDB tables by the SWITCHBOARD_*_TABLE variable that names them."""
-    template = yaml.load(TEMPLATE.read_text(), Loader=CloudFormationLoader)
+    template = load_template()
     tables = {logical: resource["Properties"] for logical, resource in template["Resources"].items()
               if resource["Type"] == "AWS::DynamoDB::Table"}
     by_variable: dict[str, dict[str, Any]] = {}
@@ -86,6 +96,12 @@ def template_tables() -> dict[str, dict[str, Any]]:
             if name.endswith("_TABLE") and isinstance(value, dict) and "Ref" in value and value["Ref"] in tables:
                 by_variable[name] = tables[value["Ref"]]
     return by_variable
+
+
+def template_streaming_routes() -> list[str]:
+    """The template's SWITCHBOARD_STREAMING_ROUTES entries (`POST /v1/chat/completions`…)."""
+    value = load_template()["Globals"]["Function"]["Environment"]["Variables"]["SWITCHBOARD_STREAMING_ROUTES"]
+    return [entry.strip() for entry in value.split(",")]
 
 
 class AWS:
@@ -215,14 +231,20 @@ def token_event(authorization: str | None) -> dict[str, Any]:
     return event
 
 
-def buffered(outcome: Outcome) -> tuple[int, dict[str, str], Any]:
-    """A buffered API Gateway proxy response: status, headers (lower-cased), JSON body."""
+def buffered_bytes(outcome: Outcome) -> tuple[int, dict[str, str], bytes]:
+    """A buffered API Gateway proxy response: status, headers (lower-cased), body bytes."""
     assert outcome.kind == "response", outcome.body
     assert not outcome.streamed
     answer = outcome.json()
     body = base64.b64decode(answer["body"]) if answer.get("isBase64Encoded") else answer["body"].encode()
     headers = {name.lower(): value for name, value in (answer.get("headers") or {}).items()}
-    return answer["statusCode"], headers, json.loads(body)
+    return answer["statusCode"], headers, body
+
+
+def buffered(outcome: Outcome) -> tuple[int, dict[str, str], Any]:
+    """A buffered API Gateway proxy response with a JSON body: status, headers (lower-cased), the parsed body."""
+    status, headers, body = buffered_bytes(outcome)
+    return status, headers, json.loads(body)
 
 
 def streamed(outcome: Outcome) -> tuple[int, dict[str, str], bytes]:
@@ -233,6 +255,11 @@ def streamed(outcome: Outcome) -> tuple[int, dict[str, str], bytes]:
     assert outcome.headers["content-type"] == "application/vnd.awslambda.http-integration-response"
     prelude, body = outcome.http_integration()
     return prelude["statusCode"], {name.lower(): value for name, value in prelude["headers"].items()}, body
+
+
+def sse_data(body: bytes) -> list[str]:
+    """The `data:` payloads of a server-sent event stream, in order."""
+    return [event.removeprefix("data: ") for event in body.decode().split("\n\n") if event.startswith("data: ")]
 
 
 def chat_answer(outcome: Outcome) -> tuple[int, dict[str, str], Any]:
@@ -275,8 +302,8 @@ def key(env: dict[str, str]) -> str:
     return cli(env, "keys", "create", "--tenant", "acme", "--label", "lambda-test").stdout.strip().splitlines()[-1]
 
 
-def start(binary: str, env: dict[str, str]) -> Function:
-    return Function(binary, env, Path(env["SWITCHBOARD_TEST_WORK"]) / f"{binary}.log")
+def start(binary: str, env: dict[str, str], name: str | None = None) -> Function:
+    return Function(binary, env, Path(env["SWITCHBOARD_TEST_WORK"]) / f"{name or binary}.log")
 
 
 @pytest.fixture(scope="module")
@@ -401,7 +428,7 @@ def test_streamed_chat_arrives_as_it_is_generated(authorizer: Function, router: 
     status, headers, body = streamed(outcome)
     assert status == 200
     assert headers["content-type"].startswith("text/event-stream")
-    events = [line.removeprefix("data: ") for line in body.decode().split("\n\n") if line.startswith("data: ")]
+    events = sse_data(body)
     assert events[-1] == "[DONE]"
     chunks = [json.loads(event) for event in events[:-1]]
     assert all(chunk["object"] == "chat.completion.chunk" for chunk in chunks)
@@ -419,7 +446,7 @@ def test_an_upstream_failure_mid_stream_ends_with_an_error_event(authorizer: Fun
         "POST", "/v1/chat/completions", {"model": "midstream", "messages": HELLO, "stream": True},
         authorizer=context)))
     assert status == 200
-    events = [line.removeprefix("data: ") for line in body.decode().split("\n\n") if line.startswith("data: ")]
+    events = sse_data(body)
     assert events and "[DONE]" not in events
     assert "error" in json.loads(events[-1])
     assert json.loads(events[0])["object"] == "chat.completion.chunk", "what came before the failure was sent"
@@ -518,6 +545,22 @@ def sqs_event(aws: AWS, messages: list[dict[str, Any]], queue_arn: str | None = 
     } for message in messages]}
 
 
+def request_log_items(aws: AWS, env: dict[str, str], request_id: str) -> list[dict[str, Any]]:
+    """The DynamoDB request log's items for one request id (its byRequestId index)."""
+    return aws.dynamodb.query(
+        TableName=env["SWITCHBOARD_REQUESTS_TABLE"], IndexName="byRequestId",
+        KeyConditionExpression="requestId = :id", ExpressionAttributeValues={":id": {"S": request_id}})["Items"]
+
+
+def logged_request(aws: AWS, env: dict[str, str], request_id: str) -> dict[str, Any]:
+    """The request's one row in the DynamoDB request log (tenant acme), as `switchboard requests show` reads it."""
+    items = request_log_items(aws, env, request_id)
+    assert len(items) == 1 and items[0]["tenant"]["S"] == "acme", items
+    shown = json.loads(cli(env, "requests", "show", request_id).stdout.strip().splitlines()[-1])
+    assert shown["request_id"] == request_id and shown["tenant"] == "acme"
+    return shown
+
+
 def test_every_request_reaches_the_dynamodb_request_log(aws: AWS, env: dict[str, str], authorizer: Function,
                                                         router: Function, audit: Function, key: str) -> None:
     aws.discard_all(aws.audit_queue)  # what earlier tests queued: this test counts only its own events
@@ -540,18 +583,96 @@ def test_every_request_reaches_the_dynamodb_request_log(aws: AWS, env: dict[str,
     assert outcome.json() == {"batchItemFailures": [{"itemIdentifier": "poison-1"}]}
 
     for request_id in request_ids:
-        items = aws.dynamodb.query(
-            TableName=env["SWITCHBOARD_REQUESTS_TABLE"], IndexName="byRequestId",
-            KeyConditionExpression="requestId = :id", ExpressionAttributeValues={":id": {"S": request_id}})["Items"]
-        assert len(items) == 1 and items[0]["tenant"]["S"] == "acme"
-        shown = json.loads(cli(env, "requests", "show", request_id).stdout.strip().splitlines()[-1])
-        assert shown["tenant"] == "acme" and shown["http_status"] == 200
+        assert logged_request(aws, env, request_id)["http_status"] == 200
     # Delivered twice (the event source retries a batch): still one row each.
     assert audit.invoke(sqs_event(aws, messages)).json() == {"batchItemFailures": []}
-    items = aws.dynamodb.query(
-        TableName=env["SWITCHBOARD_REQUESTS_TABLE"], IndexName="byRequestId",
-        KeyConditionExpression="requestId = :id", ExpressionAttributeValues={":id": {"S": request_ids[0]}})["Items"]
-    assert len(items) == 1
+    assert len(request_log_items(aws, env, request_ids[0])) == 1
+
+
+# MARK: chat on a buffered route
+
+
+@pytest.fixture(scope="module")
+def buffered_router(env: dict[str, str]) -> Iterator[Function]:
+    """The router function with chat on a buffered route: SWITCHBOARD_STREAMING_ROUTES is the template's list without
+    POST /v1/chat/completions, as for an API that integrates chat without response streaming."""
+    listed = template_streaming_routes()
+    routes = [route for route in listed if route != "POST /v1/chat/completions"]
+    assert len(routes) == len(listed) - 1, listed
+    function = start("switchboard-router", {**env, "SWITCHBOARD_STREAMING_ROUTES": ",".join(routes)},
+                     name="switchboard-router-buffered-chat")
+    yield function
+    function.stop()
+
+
+def deliver_audit_events(aws: AWS, audit: Function, expected: int) -> None:
+    """Hands what the audit queue holds to the audit function in one SQS batch and, when it reports no failure,
+    deletes the messages, as Lambda's event source mapping does."""
+    messages = aws.receive_all(aws.audit_queue, expected=expected)
+    assert len(messages) == expected
+    assert audit.invoke(sqs_event(aws, messages)).json() == {"batchItemFailures": []}
+    for message in messages:
+        aws.sqs.delete_message(QueueUrl=aws.audit_queue, ReceiptHandle=message["ReceiptHandle"])
+
+
+def test_chat_on_a_buffered_route_is_a_proxy_response(aws: AWS, env: dict[str, str], authorizer: Function,
+                                                      buffered_router: Function, audit: Function, key: str) -> None:
+    aws.discard_all(aws.audit_queue)
+    queued = aws.queue_depth(aws.audit_queue)  # what an earlier test received and left in flight
+    context = authorize(authorizer, key)
+    status, headers, raw = buffered_bytes(buffered_router.invoke(proxy_event(
+        "POST", "/v1/chat/completions", {"model": "mock", "messages": HELLO, "stream": False}, authorizer=context)))
+    assert status == 200, raw
+    assert headers["content-type"].startswith("application/json")
+    assert int(headers.get("content-length", len(raw))) == len(raw)
+    body = json.loads(raw)
+    assert body["object"] == "chat.completion" and body["model"] == "mock"
+    assert body["choices"][0]["message"]["content"] == MOCK_REPLY
+    assert body["choices"][0]["finish_reason"] == "stop"
+    assert body["usage"]["completion_tokens"] == len(MOCK_REPLY.split())
+    assert headers["x-request-id"].startswith("req_")
+    # Accepted by SQS before the invocation ended.
+    assert aws.queue_depth(aws.audit_queue) == queued + 1
+
+    deliver_audit_events(aws, audit, expected=1)
+    shown = logged_request(aws, env, headers["x-request-id"])
+    assert shown["stream"] is False and shown["http_status"] == 200 and shown["outcome"] == "success"
+    assert shown["alias"] == "mock" and shown["completion_tokens"] == len(MOCK_REPLY.split())
+
+
+def test_streamed_chat_on_a_buffered_route_arrives_whole_as_server_sent_events(
+        aws: AWS, env: dict[str, str], authorizer: Function, buffered_router: Function, audit: Function,
+        key: str) -> None:
+    """`stream: true` where API Gateway buffers the answer: the function cannot stream there, so the whole event
+    stream is its proxy response (text, not base64): the client gets every event and `[DONE]`, only all at once."""
+    aws.discard_all(aws.audit_queue)
+    queued = aws.queue_depth(aws.audit_queue)
+    context = authorize(authorizer, key)
+    outcome = buffered_router.invoke(proxy_event(
+        "POST", "/v1/chat/completions",
+        {"model": "mock", "messages": HELLO, "stream": True, "stream_options": {"include_usage": True}},
+        authorizer=context))
+    assert outcome.json()["isBase64Encoded"] is False
+    status, headers, body = buffered_bytes(outcome)
+    assert status == 200, body
+    assert headers["content-type"].startswith("text/event-stream")
+    assert int(headers.get("content-length", len(body))) == len(body)
+    assert "transfer-encoding" not in headers, "a proxy response has no chunked body"
+    events = sse_data(body)
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(event) for event in events[:-1]]
+    assert all(chunk["object"] == "chat.completion.chunk" and chunk["id"] == chunks[0]["id"] for chunk in chunks)
+    text = "".join(choice["delta"].get("content") or "" for chunk in chunks for choice in chunk["choices"])
+    assert text == MOCK_REPLY
+    assert [choice["finish_reason"] for chunk in chunks for choice in chunk["choices"]
+            if choice.get("finish_reason")] == ["stop"]
+    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["completion_tokens"] == len(MOCK_REPLY.split())
+    assert aws.queue_depth(aws.audit_queue) == queued + 1
+
+    deliver_audit_events(aws, audit, expected=1)
+    shown = logged_request(aws, env, headers["x-request-id"])
+    assert shown["stream"] is True and shown["http_status"] == 200 and shown["outcome"] == "success"
+    assert shown["completion_tokens"] == len(MOCK_REPLY.split())
 
 
 def test_dlq_replay_moves_dead_letters_back_to_the_audit_queue(aws: AWS, env: dict[str, str]) -> None:
@@ -564,3 +685,4 @@ def test_dlq_replay_moves_dead_letters_back_to_the_audit_queue(aws: AWS, env: di
     moved = aws.receive_all(aws.audit_queue, expected=13)
     assert sorted(message["Body"] for message in moved) == sorted(bodies)
     assert aws.queue_depth(aws.dlq) == 0
+
