@@ -16,7 +16,9 @@ disagree on keys and indexes. Checked here:
   to the DynamoDB request log and reports the one bad message as a batch item failure; `switchboard requests show`
   reads the log; `switchboard dlq replay` moves dead letters back;
 - chat on a buffered route (not in SWITCHBOARD_STREAMING_ROUTES): a proxy response for `stream: false`, and the
-  whole event stream as one for `stream: true`, both in the request log.
+  whole event stream as one for `stream: true`, both in the request log;
+- deploy/aws/build.sh run for real (on debug builds without Kafka): the zips the template's CodeUri values name, their
+  `bootstrap` and `lib/`, and the router's zip unpacked and run as a Lambda function.
 """
 
 from __future__ import annotations
@@ -26,9 +28,13 @@ import copy
 import functools
 import hashlib
 import json
+import os
+import re
 import secrets
+import stat
 import subprocess
 import time
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -41,6 +47,7 @@ from conftest import (
     MOTO_SECRET_KEY,
     MOTO_URL,
     REPO_ROOT,
+    bin_dir,
     find_binary,
     gateway_config,
     gateway_env,
@@ -102,6 +109,12 @@ def template_streaming_routes() -> list[str]:
     """The template's SWITCHBOARD_STREAMING_ROUTES entries (`POST /v1/chat/completions`…)."""
     value = load_template()["Globals"]["Function"]["Environment"]["Variables"]["SWITCHBOARD_STREAMING_ROUTES"]
     return [entry.strip() for entry in value.split(",")]
+
+
+def template_code_uris() -> dict[str, str]:
+    """Each function of the template → its CodeUri (`build/<product>.zip`, relative to deploy/aws)."""
+    return {logical: resource["Properties"]["CodeUri"] for logical, resource in load_template()["Resources"].items()
+            if resource["Type"] == "AWS::Serverless::Function"}
 
 
 class AWS:
@@ -176,15 +189,17 @@ class AWS:
 
 
 class Function:
-    """One of the gateway's binaries running as a Lambda function on its own fake Runtime API."""
+    """One of the gateway's binaries (a product name, or the path of a packaged `bootstrap`) running as a Lambda
+    function on its own fake Runtime API."""
 
-    def __init__(self, binary: str, env: dict[str, str], log: Path):
+    def __init__(self, binary: str | Path, env: dict[str, str], log: Path, cwd: Path | None = None):
         self.runtime = FakeLambdaRuntime()
         self.log = log
+        executable = binary if isinstance(binary, Path) else find_binary(binary)
         with open(log, "ab") as output:
             self.process = subprocess.Popen(
-                [str(find_binary(binary))], env={**env, "AWS_LAMBDA_RUNTIME_API": self.runtime.address},
-                stdout=output, stderr=output)
+                [str(executable)], env={**env, "AWS_LAMBDA_RUNTIME_API": self.runtime.address},
+                stdout=output, stderr=output, cwd=cwd)
         try:
             self.runtime.wait_until_polling()
         except AssertionError:
@@ -686,3 +701,130 @@ def test_dlq_replay_moves_dead_letters_back_to_the_audit_queue(aws: AWS, env: di
     assert sorted(message["Body"] for message in moved) == sorted(bodies)
     assert aws.queue_depth(aws.dlq) == 0
 
+
+# MARK: the packaged functions (deploy/aws/build.sh)
+
+BUILD_SCRIPT = REPO_ROOT / "deploy" / "aws" / "build.sh"
+# Shared objects of glibc (and the kernel's vDSO): every Lambda runtime has them, so they are never bundled.
+GLIBC_LIBRARY = re.compile(
+    r"^(linux-vdso|linux-gate|ld-linux[^/]*|ld64|libc|libm|libdl|libpthread|librt|libutil|libresolv|libanl|libnsl"
+    r"|libcrypt|libmvec|libnss_[a-z]+)\.so(\.[0-9.]+)?$")
+
+
+def lambda_bin_dir() -> Path:
+    """The five functions' binaries built as build.sh builds them, without the Kafka queue (SWITCHBOARD_NO_KAFKA=1):
+    the suite's own binaries link librdkafka for self-hosted mode, which build.sh refuses to package. scripts/test
+    builds them (debug) and keeps them in .build/lambda-debug."""
+    path = Path(os.environ.get("SWITCHBOARD_LAMBDA_BIN_DIR", REPO_ROOT / ".build" / "lambda-debug"))
+    missing = [product for product in (Path(uri).stem for uri in template_code_uris().values())
+               if not os.access(path / product, os.X_OK)]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} not found in {path}: build each with `SWITCHBOARD_NO_KAFKA=1 swift build "
+                    "--product <name>` and copy it there before `swift build` puts the Kafka-linked one back "
+                    "(scripts/test does), or set SWITCHBOARD_LAMBDA_BIN_DIR")
+    return path
+
+
+def without_library_path() -> dict[str, str]:
+    """This environment without LD_LIBRARY_PATH (scripts/test points it at a newer librdkafka for the Kafka tests)."""
+    return {name: value for name, value in os.environ.items() if name != "LD_LIBRARY_PATH"}
+
+
+def run_build_script(binaries: Path, output: Path) -> subprocess.CompletedProcess[str]:
+    # --allow-newer-glibc: this machine's glibc (Debian 12: 2.36) is newer than Amazon Linux 2023's 2.34, so
+    # build.sh warns that the zips would not start on Lambda instead of refusing to write them.
+    return subprocess.run(
+        [str(BUILD_SCRIPT), "--bin-dir", str(binaries), "--allow-newer-glibc", "--output", str(output)],
+        env=without_library_path(), capture_output=True, text=True, timeout=1200)
+
+
+def ldd_libraries(binary: Path) -> set[str]:
+    """The sonames of the shared libraries `binary` loads (ldd: the transitive closure)."""
+    result = subprocess.run(["ldd", str(binary)], env=without_library_path(), capture_output=True, text=True,
+                            timeout=60, check=True)
+    return {line.split()[0].rsplit("/", 1)[-1] for line in result.stdout.splitlines() if line.strip()}
+
+
+def sha256_of(stream: Any) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """deploy/aws/build.sh run for real on the Kafka-free binaries: each function of template.yaml → its zip."""
+    output = tmp_path_factory.mktemp("lambda-zips")
+    result = run_build_script(lambda_bin_dir(), output)
+    assert result.returncode == 0, f"build.sh failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    zips = {function: output / Path(uri).name for function, uri in template_code_uris().items()}
+    assert sorted(path.name for path in output.iterdir()) == sorted(path.name for path in zips.values())
+    return zips
+
+
+def test_build_script_packages_each_function_of_the_template(packaged: dict[str, Path]) -> None:
+    binaries = lambda_bin_dir()
+    assert len(packaged) == 5, sorted(packaged)
+    for function, archive in packaged.items():
+        product = archive.stem  # CodeUri build/<product>.zip
+        with zipfile.ZipFile(archive) as zipped:
+            entries = {info.filename: info for info in zipped.infolist() if not info.is_dir()}
+            assert "bootstrap" in entries, f"{function}: {sorted(entries)}"
+            mode = entries["bootstrap"].external_attr >> 16
+            assert stat.S_ISREG(mode) and mode & 0o111 == 0o111, f"{function}: bootstrap mode {oct(mode)}"
+            with zipped.open("bootstrap") as bootstrap, open(binaries / product, "rb") as built:
+                assert sha256_of(bootstrap) == sha256_of(built), f"{function}: bootstrap is not {product}"
+            bundled = {name.removeprefix("lib/") for name in entries if name.startswith("lib/")}
+            assert set(entries) == {"bootstrap"} | {f"lib/{name}" for name in bundled}, f"{function}: {sorted(entries)}"
+        needed = ldd_libraries(binaries / product)
+        assert not [name for name in needed | bundled if name.startswith("librdkafka")], f"{function} has librdkafka"
+        assert bundled <= needed, f"{function}: lib/ has what the binary does not load: {sorted(bundled - needed)}"
+        assert not [name for name in bundled if GLIBC_LIBRARY.match(name)], f"{function} bundles glibc: {bundled}"
+
+
+def test_build_script_refuses_binaries_that_link_librdkafka(tmp_path: Path) -> None:
+    """The suite's own binaries carry the Kafka queue (self-hosted mode): build.sh must not package them."""
+    assert any(name.startswith("librdkafka") for name in ldd_libraries(find_binary("switchboard-edge")))
+    result = run_build_script(bin_dir(), tmp_path)
+    assert result.returncode != 0
+    assert "links librdkafka.so" in result.stderr and "SWITCHBOARD_NO_KAFKA=1" in result.stderr, result.stderr
+    assert not list(tmp_path.glob("*.zip"))
+
+
+def mapped_libraries(pid: int) -> set[Path]:
+    """The shared objects a running process has mapped."""
+    paths = {line.split(maxsplit=5)[5].strip() for line in Path(f"/proc/{pid}/maps").read_text().splitlines()
+             if len(line.split(maxsplit=5)) == 6}
+    return {Path(path) for path in paths if path.startswith("/") and ".so" in Path(path).name}
+
+
+def test_the_packaged_router_answers_as_a_lambda_function(packaged: dict[str, Path], env: dict[str, str],
+                                                          authorizer: Function, key: str, tmp_path: Path) -> None:
+    """The router's zip unpacked as Lambda does (permissions from the zip) into a task root and its bootstrap run with
+    Lambda's library path: it starts, answers an invocation, and loads every library but glibc's from the zip."""
+    task = (tmp_path / "task").resolve()  # /var/task
+    with zipfile.ZipFile(packaged["RouterFunction"]) as zipped:
+        for info in zipped.infolist():
+            zipped.extract(info, task)
+            os.chmod(task / info.filename, (info.external_attr >> 16) & 0o7777)
+    lambda_env = {**env, "LAMBDA_TASK_ROOT": str(task), "_HANDLER": "bootstrap",
+                  # provided.al2023's LD_LIBRARY_PATH, with /var/task here
+                  "LD_LIBRARY_PATH": f"/lib64:/usr/lib64:{task}:{task}/lib"}
+    function = Function(task / "bootstrap", lambda_env, Path(env["SWITCHBOARD_TEST_WORK"]) / "packaged-router.log",
+                        cwd=task)
+    try:
+        context = authorize(authorizer, key)
+        status, headers, body = chat_answer(function.invoke(proxy_event(
+            "POST", "/v1/chat/completions", {"model": "mock", "messages": HELLO}, authorizer=context)))
+        assert status == 200, body
+        assert body["object"] == "chat.completion" and body["choices"][0]["message"]["content"] == MOCK_REPLY
+        assert headers["x-request-id"].startswith("req_")
+        loaded = mapped_libraries(function.process.pid)
+    finally:
+        function.stop()
+    bundled = {path.name for path in (task / "lib").iterdir()} if (task / "lib").is_dir() else set()
+    from_zip = {path.name for path in loaded if path.parent == task / "lib"}
+    assert from_zip == bundled, f"bundled but not loaded: {sorted(bundled - from_zip)}"
+    elsewhere = sorted(str(path) for path in loaded if path.parent != task / "lib" and not GLIBC_LIBRARY.match(path.name))
+    assert not elsewhere, f"loaded from outside the zip: {elsewhere}"
