@@ -6,6 +6,7 @@ parent of `tests/`). Build it first with `swift build --product switchboard-fake
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import os
@@ -15,7 +16,7 @@ import urllib.request
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NoReturn
 
 import pytest
 
@@ -25,15 +26,46 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 START_TIMEOUT_SECONDS = 30
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# The service account whose key the fake's POST /token uses to verify JWT assertions (a public test key).
+
+# scripts/test (and so CI) exports SWITCHBOARD_TEST_STRICT=1: everything a test needs is installed or started there,
+# so a test that would skip for a missing tool, package or server fails instead (a test CI skips proves nothing).
+STRICT = os.environ.get("SWITCHBOARD_TEST_STRICT") == "1"
+
+
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skips the test for `reason` (something it needs is missing), or fails it under SWITCHBOARD_TEST_STRICT=1."""
+    if STRICT:
+        pytest.fail(f"{reason} (SWITCHBOARD_TEST_STRICT=1: scripts/test provides it, so this is a failure)",
+                    pytrace=False)
+    pytest.skip(reason)
+
+
+def importorskip(module: str) -> Any:
+    """pytest.importorskip, except that under SWITCHBOARD_TEST_STRICT=1 a missing module is an error."""
+    if not STRICT:
+        return pytest.importorskip(module)
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise ImportError(f"{module} is not installed (pip install -r tests/e2e/requirements.txt; "
+                          f"SWITCHBOARD_TEST_STRICT=1 makes this an error, not a skip): {error}") from error
+
+
 # moto with SigV4 checking (scripts/moto start, which scripts/test runs), for the AWS-mode tests.
 MOTO_URL = os.environ.get("SWITCHBOARD_TEST_AWS_URL")
 MOTO_ACCESS_KEY = os.environ.get("SWITCHBOARD_TEST_AWS_ACCESS_KEY_ID")
 MOTO_SECRET_KEY = os.environ.get("SWITCHBOARD_TEST_AWS_SECRET_ACCESS_KEY")
-requires_moto = pytest.mark.skipif(
-    not MOTO_URL or not MOTO_ACCESS_KEY or not MOTO_SECRET_KEY,
-    reason="needs moto with SigV4 checking: SWITCHBOARD_TEST_AWS_URL and its access key (scripts/moto start)",
-)
+
+
+@pytest.fixture(scope="session")
+def moto_configured() -> None:
+    if not MOTO_URL or not MOTO_ACCESS_KEY or not MOTO_SECRET_KEY:
+        skip_or_fail("needs moto with SigV4 checking: SWITCHBOARD_TEST_AWS_URL and its access key (scripts/moto start)")
+
+
+# A module's `pytestmark = requires_moto`: session-scoped, so it is checked before any module fixture uses moto.
+requires_moto = pytest.mark.usefixtures("moto_configured")
+# The service account whose key the fake's POST /token uses to verify JWT assertions (a public test key).
 GOOGLE_SERVICE_ACCOUNT = FIXTURES / "google-test-service-account.json"
 
 # Tools used by the chat tests, in the OpenAI request shape.

@@ -14,18 +14,27 @@ disagree on keys and indexes. Checked here:
   query answered in the streaming format (vectors in S3 Vectors, served by the fake upstream);
 - audit: every event is in SQS when the invocation ends; the audit function (`switchboard-audit`) writes an SQS batch
   to the DynamoDB request log and reports the one bad message as a batch item failure; `switchboard requests show`
-  reads the log; `switchboard dlq replay` moves dead letters back.
+  reads the log; `switchboard dlq replay` moves dead letters back;
+- chat on a buffered route (not in SWITCHBOARD_STREAMING_ROUTES): a proxy response for `stream: false`, and the
+  whole event stream as one for `stream: true`, both in the request log;
+- deploy/aws/build.sh run for real (on debug builds without Kafka): the zips the template's CodeUri values name, their
+  `bootstrap` and `lib/`, and the router's zip unpacked and run as a Lambda function.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import functools
 import hashlib
 import json
+import os
+import re
 import secrets
+import stat
 import subprocess
 import time
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -38,14 +47,16 @@ from conftest import (
     MOTO_SECRET_KEY,
     MOTO_URL,
     REPO_ROOT,
+    bin_dir,
     find_binary,
     gateway_config,
     gateway_env,
+    importorskip,
     requires_moto,
 )
 from fake_lambda_runtime import FakeLambdaRuntime, Outcome
 
-boto3 = pytest.importorskip("boto3")
+boto3 = importorskip("boto3")
 
 AWS_URL, ACCESS_KEY, SECRET_KEY = MOTO_URL, MOTO_ACCESS_KEY, MOTO_SECRET_KEY
 pytestmark = requires_moto
@@ -55,6 +66,8 @@ TEMPLATE = REPO_ROOT / "deploy" / "aws" / "template.yaml"
 PROXY_EVENT = json.loads((FIXTURES / "lambda" / "apigw-rest-proxy-event-with-authorizer.aws-lambda-go.json").read_text())
 TOKEN_EVENT = json.loads((FIXTURES / "lambda" / "apigw-rest-token-authorizer-event.aws-lambda-go.json").read_text())
 HELLO = [{"role": "user", "content": "hello from lambda"}]
+# What the mock provider answers to HELLO.
+MOCK_REPLY = "This is a mock response from Switchboard to: hello from lambda"
 
 
 class CloudFormationLoader(yaml.SafeLoader):
@@ -72,9 +85,14 @@ def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 
 
+@functools.cache
+def load_template() -> dict[str, Any]:
+    return yaml.load(TEMPLATE.read_text(), Loader=CloudFormationLoader)
+
+
 def template_tables() -> dict[str, dict[str, Any]]:
     """The template's DynamoDB tables by the SWITCHBOARD_*_TABLE variable that names them."""
-    template = yaml.load(TEMPLATE.read_text(), Loader=CloudFormationLoader)
+    template = load_template()
     tables = {logical: resource["Properties"] for logical, resource in template["Resources"].items()
               if resource["Type"] == "AWS::DynamoDB::Table"}
     by_variable: dict[str, dict[str, Any]] = {}
@@ -85,6 +103,18 @@ def template_tables() -> dict[str, dict[str, Any]]:
             if name.endswith("_TABLE") and isinstance(value, dict) and "Ref" in value and value["Ref"] in tables:
                 by_variable[name] = tables[value["Ref"]]
     return by_variable
+
+
+def template_streaming_routes() -> list[str]:
+    """The template's SWITCHBOARD_STREAMING_ROUTES entries (`POST /v1/chat/completions`…)."""
+    value = load_template()["Globals"]["Function"]["Environment"]["Variables"]["SWITCHBOARD_STREAMING_ROUTES"]
+    return [entry.strip() for entry in value.split(",")]
+
+
+def template_code_uris() -> dict[str, str]:
+    """Each function of the template → its CodeUri (`build/<product>.zip`, relative to deploy/aws)."""
+    return {logical: resource["Properties"]["CodeUri"] for logical, resource in load_template()["Resources"].items()
+            if resource["Type"] == "AWS::Serverless::Function"}
 
 
 class AWS:
@@ -159,15 +189,17 @@ class AWS:
 
 
 class Function:
-    """One of the gateway's binaries running as a Lambda function on its own fake Runtime API."""
+    """One of the gateway's binaries (a product name, or the path of a packaged `bootstrap`) running as a Lambda
+    function on its own fake Runtime API."""
 
-    def __init__(self, binary: str, env: dict[str, str], log: Path):
+    def __init__(self, binary: str | Path, env: dict[str, str], log: Path, cwd: Path | None = None):
         self.runtime = FakeLambdaRuntime()
         self.log = log
+        executable = binary if isinstance(binary, Path) else find_binary(binary)
         with open(log, "ab") as output:
             self.process = subprocess.Popen(
-                [str(find_binary(binary))], env={**env, "AWS_LAMBDA_RUNTIME_API": self.runtime.address},
-                stdout=output, stderr=output)
+                [str(executable)], env={**env, "AWS_LAMBDA_RUNTIME_API": self.runtime.address},
+                stdout=output, stderr=output, cwd=cwd)
         try:
             self.runtime.wait_until_polling()
         except AssertionError:
@@ -214,14 +246,20 @@ def token_event(authorization: str | None) -> dict[str, Any]:
     return event
 
 
-def buffered(outcome: Outcome) -> tuple[int, dict[str, str], Any]:
-    """A buffered API Gateway proxy response: status, headers (lower-cased), JSON body."""
+def buffered_bytes(outcome: Outcome) -> tuple[int, dict[str, str], bytes]:
+    """A buffered API Gateway proxy response: status, headers (lower-cased), body bytes."""
     assert outcome.kind == "response", outcome.body
     assert not outcome.streamed
     answer = outcome.json()
     body = base64.b64decode(answer["body"]) if answer.get("isBase64Encoded") else answer["body"].encode()
     headers = {name.lower(): value for name, value in (answer.get("headers") or {}).items()}
-    return answer["statusCode"], headers, json.loads(body)
+    return answer["statusCode"], headers, body
+
+
+def buffered(outcome: Outcome) -> tuple[int, dict[str, str], Any]:
+    """A buffered API Gateway proxy response with a JSON body: status, headers (lower-cased), the parsed body."""
+    status, headers, body = buffered_bytes(outcome)
+    return status, headers, json.loads(body)
 
 
 def streamed(outcome: Outcome) -> tuple[int, dict[str, str], bytes]:
@@ -232,6 +270,11 @@ def streamed(outcome: Outcome) -> tuple[int, dict[str, str], bytes]:
     assert outcome.headers["content-type"] == "application/vnd.awslambda.http-integration-response"
     prelude, body = outcome.http_integration()
     return prelude["statusCode"], {name.lower(): value for name, value in prelude["headers"].items()}, body
+
+
+def sse_data(body: bytes) -> list[str]:
+    """The `data:` payloads of a server-sent event stream, in order."""
+    return [event.removeprefix("data: ") for event in body.decode().split("\n\n") if event.startswith("data: ")]
 
 
 def chat_answer(outcome: Outcome) -> tuple[int, dict[str, str], Any]:
@@ -274,8 +317,8 @@ def key(env: dict[str, str]) -> str:
     return cli(env, "keys", "create", "--tenant", "acme", "--label", "lambda-test").stdout.strip().splitlines()[-1]
 
 
-def start(binary: str, env: dict[str, str]) -> Function:
-    return Function(binary, env, Path(env["SWITCHBOARD_TEST_WORK"]) / f"{binary}.log")
+def start(binary: str, env: dict[str, str], name: str | None = None) -> Function:
+    return Function(binary, env, Path(env["SWITCHBOARD_TEST_WORK"]) / f"{name or binary}.log")
 
 
 @pytest.fixture(scope="module")
@@ -400,7 +443,7 @@ def test_streamed_chat_arrives_as_it_is_generated(authorizer: Function, router: 
     status, headers, body = streamed(outcome)
     assert status == 200
     assert headers["content-type"].startswith("text/event-stream")
-    events = [line.removeprefix("data: ") for line in body.decode().split("\n\n") if line.startswith("data: ")]
+    events = sse_data(body)
     assert events[-1] == "[DONE]"
     chunks = [json.loads(event) for event in events[:-1]]
     assert all(chunk["object"] == "chat.completion.chunk" for chunk in chunks)
@@ -418,7 +461,7 @@ def test_an_upstream_failure_mid_stream_ends_with_an_error_event(authorizer: Fun
         "POST", "/v1/chat/completions", {"model": "midstream", "messages": HELLO, "stream": True},
         authorizer=context)))
     assert status == 200
-    events = [line.removeprefix("data: ") for line in body.decode().split("\n\n") if line.startswith("data: ")]
+    events = sse_data(body)
     assert events and "[DONE]" not in events
     assert "error" in json.loads(events[-1])
     assert json.loads(events[0])["object"] == "chat.completion.chunk", "what came before the failure was sent"
@@ -517,6 +560,22 @@ def sqs_event(aws: AWS, messages: list[dict[str, Any]], queue_arn: str | None = 
     } for message in messages]}
 
 
+def request_log_items(aws: AWS, env: dict[str, str], request_id: str) -> list[dict[str, Any]]:
+    """The DynamoDB request log's items for one request id (its byRequestId index)."""
+    return aws.dynamodb.query(
+        TableName=env["SWITCHBOARD_REQUESTS_TABLE"], IndexName="byRequestId",
+        KeyConditionExpression="requestId = :id", ExpressionAttributeValues={":id": {"S": request_id}})["Items"]
+
+
+def logged_request(aws: AWS, env: dict[str, str], request_id: str) -> dict[str, Any]:
+    """The request's one row in the DynamoDB request log (tenant acme), as `switchboard requests show` reads it."""
+    items = request_log_items(aws, env, request_id)
+    assert len(items) == 1 and items[0]["tenant"]["S"] == "acme", items
+    shown = json.loads(cli(env, "requests", "show", request_id).stdout.strip().splitlines()[-1])
+    assert shown["request_id"] == request_id and shown["tenant"] == "acme"
+    return shown
+
+
 def test_every_request_reaches_the_dynamodb_request_log(aws: AWS, env: dict[str, str], authorizer: Function,
                                                         router: Function, audit: Function, key: str) -> None:
     aws.discard_all(aws.audit_queue)  # what earlier tests queued: this test counts only its own events
@@ -539,18 +598,96 @@ def test_every_request_reaches_the_dynamodb_request_log(aws: AWS, env: dict[str,
     assert outcome.json() == {"batchItemFailures": [{"itemIdentifier": "poison-1"}]}
 
     for request_id in request_ids:
-        items = aws.dynamodb.query(
-            TableName=env["SWITCHBOARD_REQUESTS_TABLE"], IndexName="byRequestId",
-            KeyConditionExpression="requestId = :id", ExpressionAttributeValues={":id": {"S": request_id}})["Items"]
-        assert len(items) == 1 and items[0]["tenant"]["S"] == "acme"
-        shown = json.loads(cli(env, "requests", "show", request_id).stdout.strip().splitlines()[-1])
-        assert shown["tenant"] == "acme" and shown["http_status"] == 200
+        assert logged_request(aws, env, request_id)["http_status"] == 200
     # Delivered twice (the event source retries a batch): still one row each.
     assert audit.invoke(sqs_event(aws, messages)).json() == {"batchItemFailures": []}
-    items = aws.dynamodb.query(
-        TableName=env["SWITCHBOARD_REQUESTS_TABLE"], IndexName="byRequestId",
-        KeyConditionExpression="requestId = :id", ExpressionAttributeValues={":id": {"S": request_ids[0]}})["Items"]
-    assert len(items) == 1
+    assert len(request_log_items(aws, env, request_ids[0])) == 1
+
+
+# MARK: chat on a buffered route
+
+
+@pytest.fixture(scope="module")
+def buffered_router(env: dict[str, str]) -> Iterator[Function]:
+    """The router function with chat on a buffered route: SWITCHBOARD_STREAMING_ROUTES is the template's list without
+    POST /v1/chat/completions, as for an API that integrates chat without response streaming."""
+    listed = template_streaming_routes()
+    routes = [route for route in listed if route != "POST /v1/chat/completions"]
+    assert len(routes) == len(listed) - 1, listed
+    function = start("switchboard-router", {**env, "SWITCHBOARD_STREAMING_ROUTES": ",".join(routes)},
+                     name="switchboard-router-buffered-chat")
+    yield function
+    function.stop()
+
+
+def deliver_audit_events(aws: AWS, audit: Function, expected: int) -> None:
+    """Hands what the audit queue holds to the audit function in one SQS batch and, when it reports no failure,
+    deletes the messages, as Lambda's event source mapping does."""
+    messages = aws.receive_all(aws.audit_queue, expected=expected)
+    assert len(messages) == expected
+    assert audit.invoke(sqs_event(aws, messages)).json() == {"batchItemFailures": []}
+    for message in messages:
+        aws.sqs.delete_message(QueueUrl=aws.audit_queue, ReceiptHandle=message["ReceiptHandle"])
+
+
+def test_chat_on_a_buffered_route_is_a_proxy_response(aws: AWS, env: dict[str, str], authorizer: Function,
+                                                      buffered_router: Function, audit: Function, key: str) -> None:
+    aws.discard_all(aws.audit_queue)
+    queued = aws.queue_depth(aws.audit_queue)  # what an earlier test received and left in flight
+    context = authorize(authorizer, key)
+    status, headers, raw = buffered_bytes(buffered_router.invoke(proxy_event(
+        "POST", "/v1/chat/completions", {"model": "mock", "messages": HELLO, "stream": False}, authorizer=context)))
+    assert status == 200, raw
+    assert headers["content-type"].startswith("application/json")
+    assert int(headers.get("content-length", len(raw))) == len(raw)
+    body = json.loads(raw)
+    assert body["object"] == "chat.completion" and body["model"] == "mock"
+    assert body["choices"][0]["message"]["content"] == MOCK_REPLY
+    assert body["choices"][0]["finish_reason"] == "stop"
+    assert body["usage"]["completion_tokens"] == len(MOCK_REPLY.split())
+    assert headers["x-request-id"].startswith("req_")
+    # Accepted by SQS before the invocation ended.
+    assert aws.queue_depth(aws.audit_queue) == queued + 1
+
+    deliver_audit_events(aws, audit, expected=1)
+    shown = logged_request(aws, env, headers["x-request-id"])
+    assert shown["stream"] is False and shown["http_status"] == 200 and shown["outcome"] == "success"
+    assert shown["alias"] == "mock" and shown["completion_tokens"] == len(MOCK_REPLY.split())
+
+
+def test_streamed_chat_on_a_buffered_route_arrives_whole_as_server_sent_events(
+        aws: AWS, env: dict[str, str], authorizer: Function, buffered_router: Function, audit: Function,
+        key: str) -> None:
+    """`stream: true` where API Gateway buffers the answer: the function cannot stream there, so the whole event
+    stream is its proxy response (text, not base64): the client gets every event and `[DONE]`, only all at once."""
+    aws.discard_all(aws.audit_queue)
+    queued = aws.queue_depth(aws.audit_queue)
+    context = authorize(authorizer, key)
+    outcome = buffered_router.invoke(proxy_event(
+        "POST", "/v1/chat/completions",
+        {"model": "mock", "messages": HELLO, "stream": True, "stream_options": {"include_usage": True}},
+        authorizer=context))
+    assert outcome.json()["isBase64Encoded"] is False
+    status, headers, body = buffered_bytes(outcome)
+    assert status == 200, body
+    assert headers["content-type"].startswith("text/event-stream")
+    assert int(headers.get("content-length", len(body))) == len(body)
+    assert "transfer-encoding" not in headers, "a proxy response has no chunked body"
+    events = sse_data(body)
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(event) for event in events[:-1]]
+    assert all(chunk["object"] == "chat.completion.chunk" and chunk["id"] == chunks[0]["id"] for chunk in chunks)
+    text = "".join(choice["delta"].get("content") or "" for chunk in chunks for choice in chunk["choices"])
+    assert text == MOCK_REPLY
+    assert [choice["finish_reason"] for chunk in chunks for choice in chunk["choices"]
+            if choice.get("finish_reason")] == ["stop"]
+    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["completion_tokens"] == len(MOCK_REPLY.split())
+    assert aws.queue_depth(aws.audit_queue) == queued + 1
+
+    deliver_audit_events(aws, audit, expected=1)
+    shown = logged_request(aws, env, headers["x-request-id"])
+    assert shown["stream"] is True and shown["http_status"] == 200 and shown["outcome"] == "success"
+    assert shown["completion_tokens"] == len(MOCK_REPLY.split())
 
 
 def test_dlq_replay_moves_dead_letters_back_to_the_audit_queue(aws: AWS, env: dict[str, str]) -> None:
@@ -563,3 +700,131 @@ def test_dlq_replay_moves_dead_letters_back_to_the_audit_queue(aws: AWS, env: di
     moved = aws.receive_all(aws.audit_queue, expected=13)
     assert sorted(message["Body"] for message in moved) == sorted(bodies)
     assert aws.queue_depth(aws.dlq) == 0
+
+
+# MARK: the packaged functions (deploy/aws/build.sh)
+
+BUILD_SCRIPT = REPO_ROOT / "deploy" / "aws" / "build.sh"
+# Shared objects of glibc (and the kernel's vDSO): every Lambda runtime has them, so they are never bundled.
+GLIBC_LIBRARY = re.compile(
+    r"^(linux-vdso|linux-gate|ld-linux[^/]*|ld64|libc|libm|libdl|libpthread|librt|libutil|libresolv|libanl|libnsl"
+    r"|libcrypt|libmvec|libnss_[a-z]+)\.so(\.[0-9.]+)?$")
+
+
+def lambda_bin_dir() -> Path:
+    """The five functions' binaries built as build.sh builds them, without the Kafka queue (SWITCHBOARD_NO_KAFKA=1):
+    the suite's own binaries link librdkafka for self-hosted mode, which build.sh refuses to package. scripts/test
+    builds them (debug) and keeps them in .build/lambda-debug."""
+    path = Path(os.environ.get("SWITCHBOARD_LAMBDA_BIN_DIR", REPO_ROOT / ".build" / "lambda-debug"))
+    missing = [product for product in (Path(uri).stem for uri in template_code_uris().values())
+               if not os.access(path / product, os.X_OK)]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} not found in {path}: build each with `SWITCHBOARD_NO_KAFKA=1 swift build "
+                    "--product <name>` and copy it there before `swift build` puts the Kafka-linked one back "
+                    "(scripts/test does), or set SWITCHBOARD_LAMBDA_BIN_DIR")
+    return path
+
+
+def without_library_path() -> dict[str, str]:
+    """This environment without LD_LIBRARY_PATH (scripts/test points it at a newer librdkafka for the Kafka tests)."""
+    return {name: value for name, value in os.environ.items() if name != "LD_LIBRARY_PATH"}
+
+
+def run_build_script(binaries: Path, output: Path) -> subprocess.CompletedProcess[str]:
+    # --allow-newer-glibc: this machine's glibc (Debian 12: 2.36) is newer than Amazon Linux 2023's 2.34, so
+    # build.sh warns that the zips would not start on Lambda instead of refusing to write them.
+    return subprocess.run(
+        [str(BUILD_SCRIPT), "--bin-dir", str(binaries), "--allow-newer-glibc", "--output", str(output)],
+        env=without_library_path(), capture_output=True, text=True, timeout=1200)
+
+
+def ldd_libraries(binary: Path) -> set[str]:
+    """The sonames of the shared libraries `binary` loads (ldd: the transitive closure)."""
+    result = subprocess.run(["ldd", str(binary)], env=without_library_path(), capture_output=True, text=True,
+                            timeout=60, check=True)
+    return {line.split()[0].rsplit("/", 1)[-1] for line in result.stdout.splitlines() if line.strip()}
+
+
+def sha256_of(stream: Any) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """deploy/aws/build.sh run for real on the Kafka-free binaries: each function of template.yaml → its zip."""
+    output = tmp_path_factory.mktemp("lambda-zips")
+    result = run_build_script(lambda_bin_dir(), output)
+    assert result.returncode == 0, f"build.sh failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    zips = {function: output / Path(uri).name for function, uri in template_code_uris().items()}
+    assert sorted(path.name for path in output.iterdir()) == sorted(path.name for path in zips.values())
+    return zips
+
+
+def test_build_script_packages_each_function_of_the_template(packaged: dict[str, Path]) -> None:
+    binaries = lambda_bin_dir()
+    assert len(packaged) == 5, sorted(packaged)
+    for function, archive in packaged.items():
+        product = archive.stem  # CodeUri build/<product>.zip
+        with zipfile.ZipFile(archive) as zipped:
+            entries = {info.filename: info for info in zipped.infolist() if not info.is_dir()}
+            assert "bootstrap" in entries, f"{function}: {sorted(entries)}"
+            mode = entries["bootstrap"].external_attr >> 16
+            assert stat.S_ISREG(mode) and mode & 0o111 == 0o111, f"{function}: bootstrap mode {oct(mode)}"
+            with zipped.open("bootstrap") as bootstrap, open(binaries / product, "rb") as built:
+                assert sha256_of(bootstrap) == sha256_of(built), f"{function}: bootstrap is not {product}"
+            bundled = {name.removeprefix("lib/") for name in entries if name.startswith("lib/")}
+            assert set(entries) == {"bootstrap"} | {f"lib/{name}" for name in bundled}, f"{function}: {sorted(entries)}"
+        needed = ldd_libraries(binaries / product)
+        assert not [name for name in needed | bundled if name.startswith("librdkafka")], f"{function} has librdkafka"
+        assert bundled <= needed, f"{function}: lib/ has what the binary does not load: {sorted(bundled - needed)}"
+        assert not [name for name in bundled if GLIBC_LIBRARY.match(name)], f"{function} bundles glibc: {bundled}"
+
+
+def test_build_script_refuses_binaries_that_link_librdkafka(tmp_path: Path) -> None:
+    """The suite's own binaries carry the Kafka queue (self-hosted mode): build.sh must not package them."""
+    assert any(name.startswith("librdkafka") for name in ldd_libraries(find_binary("switchboard-edge")))
+    result = run_build_script(bin_dir(), tmp_path)
+    assert result.returncode != 0
+    assert "links librdkafka.so" in result.stderr and "SWITCHBOARD_NO_KAFKA=1" in result.stderr, result.stderr
+    assert not list(tmp_path.glob("*.zip"))
+
+
+def mapped_libraries(pid: int) -> set[Path]:
+    """The shared objects a running process has mapped."""
+    paths = {line.split(maxsplit=5)[5].strip() for line in Path(f"/proc/{pid}/maps").read_text().splitlines()
+             if len(line.split(maxsplit=5)) == 6}
+    return {Path(path) for path in paths if path.startswith("/") and ".so" in Path(path).name}
+
+
+def test_the_packaged_router_answers_as_a_lambda_function(packaged: dict[str, Path], env: dict[str, str],
+                                                          authorizer: Function, key: str, tmp_path: Path) -> None:
+    """The router's zip unpacked as Lambda does (permissions from the zip) into a task root and its bootstrap run with
+    Lambda's library path: it starts, answers an invocation, and loads every library but glibc's from the zip."""
+    task = (tmp_path / "task").resolve()  # /var/task
+    with zipfile.ZipFile(packaged["RouterFunction"]) as zipped:
+        for info in zipped.infolist():
+            zipped.extract(info, task)
+            os.chmod(task / info.filename, (info.external_attr >> 16) & 0o7777)
+    lambda_env = {**env, "LAMBDA_TASK_ROOT": str(task), "_HANDLER": "bootstrap",
+                  # provided.al2023's LD_LIBRARY_PATH, with /var/task here
+                  "LD_LIBRARY_PATH": f"/lib64:/usr/lib64:{task}:{task}/lib"}
+    function = Function(task / "bootstrap", lambda_env, Path(env["SWITCHBOARD_TEST_WORK"]) / "packaged-router.log",
+                        cwd=task)
+    try:
+        context = authorize(authorizer, key)
+        status, headers, body = chat_answer(function.invoke(proxy_event(
+            "POST", "/v1/chat/completions", {"model": "mock", "messages": HELLO}, authorizer=context)))
+        assert status == 200, body
+        assert body["object"] == "chat.completion" and body["choices"][0]["message"]["content"] == MOCK_REPLY
+        assert headers["x-request-id"].startswith("req_")
+        loaded = mapped_libraries(function.process.pid)
+    finally:
+        function.stop()
+    bundled = {path.name for path in (task / "lib").iterdir()} if (task / "lib").is_dir() else set()
+    from_zip = {path.name for path in loaded if path.parent == task / "lib"}
+    assert from_zip == bundled, f"bundled but not loaded: {sorted(bundled - from_zip)}"
+    elsewhere = sorted(str(path) for path in loaded if path.parent != task / "lib" and not GLIBC_LIBRARY.match(path.name))
+    assert not elsewhere, f"loaded from outside the zip: {elsewhere}"

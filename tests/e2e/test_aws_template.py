@@ -21,6 +21,8 @@ from typing import Any, Iterator
 
 import pytest
 
+from conftest import skip_or_fail
+
 REPO = Path(__file__).resolve().parents[2]
 AWS = REPO / "deploy" / "aws"
 TEMPLATE = AWS / "template.yaml"
@@ -698,6 +700,6 @@ def test_build_script_checks_glibc_against_amazon_linux_2023() -> None:
 def test_build_script_is_shellcheck_clean() -> None:
     shellcheck = shutil.which("shellcheck")
     if shellcheck is None:
-        pytest.skip("shellcheck is not installed")
+        skip_or_fail("shellcheck is not installed (Debian: apt-get install shellcheck; scripts/test installs it)")
     result = subprocess.run([shellcheck, str(BUILD_SCRIPT)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout

@@ -13,9 +13,10 @@ from typing import Iterator
 
 import pytest
 
+from conftest import importorskip
 from fake_lambda_runtime import FakeLambdaRuntime
 
-pytest.importorskip("awslambdaric")
+importorskip("awslambdaric")
 
 HANDLERS = '''
 def ok(event, context):

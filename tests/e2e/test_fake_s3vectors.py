@@ -4,7 +4,8 @@ Every operation `S3VectorsStore` uses is exercised with boto3, error codes and s
 request boto3 sent is fetched back from `/_fake/requests` and its SigV4 signature verified with botocore.
 Search results are checked against a brute-force cosine reference in Python. Where moto implements the same
 operation (everything but QueryVectors), the same boto3 calls are sent to `moto_server` and the outcomes compared;
-that part is skipped, with the reason, when `moto_server` is not installed.
+that part is skipped, with the reason, when `moto_server` is not installed (a failure under scripts/test, which
+installs it: SWITCHBOARD_TEST_STRICT=1).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from conftest import skip_or_fail
 from sigv4_verify import assert_sigv4
 
 ACCESS_KEY = "AKIDFAKES3VECTORS"
@@ -374,7 +376,7 @@ def free_port() -> int:
 def moto_endpoint():
     path = moto_server_path()
     if path is None:
-        pytest.skip("moto_server is not installed (add moto[server] to tests/e2e/requirements.txt)")
+        skip_or_fail("moto_server is not installed (add moto[server] to tests/e2e/requirements.txt)")
     port = free_port()
     process = subprocess.Popen([path, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -387,7 +389,7 @@ def moto_endpoint():
                 break
             except Exception:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.skip(f"moto_server did not start (exit code {process.poll()})")
+                    skip_or_fail(f"moto_server did not start (exit code {process.poll()})")
                 time.sleep(0.1)
         yield endpoint
     finally:

@@ -13,10 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import MOTO_ACCESS_KEY, MOTO_SECRET_KEY, MOTO_URL, requires_moto
+from conftest import MOTO_ACCESS_KEY, MOTO_SECRET_KEY, MOTO_URL, importorskip, requires_moto
 
-boto3 = pytest.importorskip("boto3")
-botocore_config = pytest.importorskip("botocore.config")
+boto3 = importorskip("boto3")
+botocore_config = importorskip("botocore.config")
 
 AWS_URL, ACCESS_KEY, SECRET_KEY = MOTO_URL, MOTO_ACCESS_KEY, MOTO_SECRET_KEY
 pytestmark = requires_moto

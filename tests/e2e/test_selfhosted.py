@@ -28,16 +28,32 @@ import httpx2 as httpx
 import pytest
 from openai import OpenAI
 
-from conftest import REPO_ROOT, START_TIMEOUT_SECONDS, avoid_minute_boundary, find_binary, gateway_env, silent_wav
+from conftest import (
+    REPO_ROOT,
+    START_TIMEOUT_SECONDS,
+    avoid_minute_boundary,
+    find_binary,
+    gateway_env,
+    importorskip,
+    silent_wav,
+    skip_or_fail,
+)
 
-psycopg = pytest.importorskip("psycopg")
+psycopg = importorskip("psycopg")
 
 POSTGRES_URL = os.environ.get("SWITCHBOARD_TEST_POSTGRES_URL")
 KAFKA_BROKERS = os.environ.get("SWITCHBOARD_TEST_KAFKA_BROKERS")
-pytestmark = pytest.mark.skipif(
-    not POSTGRES_URL or not KAFKA_BROKERS,
-    reason="self-hosted mode needs SWITCHBOARD_TEST_POSTGRES_URL and SWITCHBOARD_TEST_KAFKA_BROKERS (scripts/test)",
-)
+
+
+@pytest.fixture(scope="session")
+def selfhosted_servers() -> None:
+    if not POSTGRES_URL or not KAFKA_BROKERS:
+        skip_or_fail("self-hosted mode needs SWITCHBOARD_TEST_POSTGRES_URL and SWITCHBOARD_TEST_KAFKA_BROKERS "
+                     "(scripts/test)")
+
+
+# Session-scoped, so it is checked before any module fixture connects.
+pytestmark = pytest.mark.usefixtures("selfhosted_servers")
 
 SECRET = secrets.token_hex(32)
 LISTENING = re.compile(r"switchboard-(\w+) listening on http://[^:]+:(\d+)")
