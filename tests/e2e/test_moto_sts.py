@@ -11,12 +11,12 @@ import secrets
 
 import pytest
 
-from conftest import MOTO_ACCESS_KEY, MOTO_SECRET_KEY, MOTO_URL, requires_moto
+from conftest import MOTO_ACCESS_KEY, MOTO_SECRET_KEY, MOTO_URL, importorskip, requires_moto
 
-boto3 = pytest.importorskip("boto3")
-botocore = pytest.importorskip("botocore")
-botocore_config = pytest.importorskip("botocore.config")
-botocore_exceptions = pytest.importorskip("botocore.exceptions")
+boto3 = importorskip("boto3")
+botocore = importorskip("botocore")
+botocore_config = importorskip("botocore.config")
+botocore_exceptions = importorskip("botocore.exceptions")
 
 pytestmark = requires_moto
 REGION = "us-east-1"
