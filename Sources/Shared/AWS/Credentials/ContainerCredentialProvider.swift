@@ -107,21 +107,9 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
             throw AWSCredentialError(
                 .unavailable, source: source, message: "the answer's Code is \(code.prefix(64)), not Success")
         }
-        guard let keyID = answer.AccessKeyId, !keyID.isEmpty, let secret = answer.SecretAccessKey, !secret.isEmpty
-        else {
-            throw AWSCredentialError(
-                .invalidResponse, source: source, message: "the answer lacks AccessKeyId or SecretAccessKey")
-        }
-        var expiration: Date?
-        if let text = answer.Expiration {
-            guard let date = AWSTimestamp.parseISO8601(text) else {
-                throw AWSCredentialError(.invalidResponse, source: source, message: "Expiration is not ISO 8601")
-            }
-            expiration = date
-        }
-        return AWSCredentials(
-            accessKeyID: keyID, secretAccessKey: secret, sessionToken: answer.Token.flatMap { $0.isEmpty ? nil : $0 },
-            expiration: expiration)
+        return try AWSCredentials.fromDocument(
+            accessKeyID: answer.AccessKeyId, secretAccessKey: answer.SecretAccessKey, sessionToken: answer.Token,
+            expiration: answer.Expiration, source: source, what: "the answer")
     }
 
     func authorizationToken() throws(AWSCredentialError) -> String? {

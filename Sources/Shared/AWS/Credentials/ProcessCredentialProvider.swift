@@ -93,24 +93,9 @@ public struct ProcessCredentialProvider: AWSCredentialProvider {
             throw AWSCredentialError(
                 .invalidResponse, source: source, message: "\(what) has Version \(version); only 1 is supported")
         }
-        let missing = [
-            ("AccessKeyId", decoded.AccessKeyId), ("SecretAccessKey", decoded.SecretAccessKey),
-        ].filter { $0.1?.isEmpty ?? true }.map(\.0)
-        guard missing.isEmpty, let keyID = decoded.AccessKeyId, let secret = decoded.SecretAccessKey else {
-            throw AWSCredentialError(
-                .invalidResponse, source: source, message: "\(what) lacks \(missing.joined(separator: " and "))")
-        }
-        var expiration: Date?
-        if let text = decoded.Expiration {
-            guard let date = AWSTimestamp.parseISO8601(text) else {
-                throw AWSCredentialError(
-                    .invalidResponse, source: source, message: "\(what) has an Expiration that is not ISO 8601")
-            }
-            expiration = date
-        }
-        return AWSCredentials(
-            accessKeyID: keyID, secretAccessKey: secret,
-            sessionToken: decoded.SessionToken.flatMap { $0.isEmpty ? nil : $0 }, expiration: expiration)
+        return try AWSCredentials.fromDocument(
+            accessKeyID: decoded.AccessKeyId, secretAccessKey: decoded.SecretAccessKey,
+            sessionToken: decoded.SessionToken, expiration: decoded.Expiration, source: source, what: what)
     }
 
     enum Outcome: Sendable {
