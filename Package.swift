@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "switchboard-audit", targets: ["SwitchboardAudit"]),
         .executable(name: "switchboard-fake-upstream", targets: ["FakeUpstream"]),
         .executable(name: "switchboard-bare-proxy", targets: ["BareProxy"]),
+        .executable(name: "switchboard-nio-proxy", targets: ["NIOProxy"]),
         .executable(name: "switchboard-rag-bench", targets: ["RAGBench"]),
     ],
     dependencies: [
@@ -313,6 +314,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/Support/BareProxy",
+            swiftSettings: swiftSettings
+        ),
+        // The benchmark's floor: a pass-through proxy on SwiftNIO's channel handlers alone.
+        .executableTarget(
+            name: "NIOProxy",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/Support/NIOProxy",
             swiftSettings: swiftSettings
         ),
         // The embedded vector index's benchmark (bench/rag/README.md).

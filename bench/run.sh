@@ -2,14 +2,18 @@
 # Switchboard benchmark: the same chat request direct to the instant fake upstream, through the gateway
 # (auth, quota and audit on) and optionally through LiteLLM's proxy. See bench/README.md.
 #
-#   bench/run.sh [--with-litellm] [--duration 10] [--connections 32] [--litellm-duration N]
+#   bench/run.sh [--with-litellm] [--duration 5] [--rounds 3] [--connections 32] [--litellm-duration 10]
 #                [--stream-requests 200] [--startup-runs 5] [--build]
+#
+# Direct, bare proxy and gateway are measured in interleaved rounds (each round runs all three, --duration
+# seconds each) and reported as medians, so that a shared machine's drift hits all three alike.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 WITH_LITELLM=0
-DURATION=10
+DURATION=5
+ROUNDS=3
 CONNECTIONS=32
 LITELLM_DURATION=""
 STREAM_REQUESTS=200
@@ -17,11 +21,12 @@ STARTUP_RUNS=5
 FORCE_BUILD=0
 WARMUP=2
 
-usage() { sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --with-litellm) WITH_LITELLM=1 ;;
         --duration) DURATION=$2; shift ;;
+        --rounds) ROUNDS=$2; shift ;;
         --connections) CONNECTIONS=$2; shift ;;
         --litellm-duration) LITELLM_DURATION=$2; shift ;;
         --stream-requests) STREAM_REQUESTS=$2; shift ;;
@@ -32,10 +37,10 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-for value in "$DURATION" "$CONNECTIONS" "$STREAM_REQUESTS" "$STARTUP_RUNS"; do
+for value in "$DURATION" "$ROUNDS" "$CONNECTIONS" "$STREAM_REQUESTS" "$STARTUP_RUNS"; do
     [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "expected a positive integer, got '$value'" >&2; exit 2; }
 done
-LITELLM_DURATION=${LITELLM_DURATION:-$DURATION}
+LITELLM_DURATION=${LITELLM_DURATION:-10}
 
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -105,12 +110,13 @@ ensure_wrk() {
 }
 ensure_binaries() {
     if [ "$FORCE_BUILD" = 1 ] || [ ! -x "$BIN/switchboard" ] || [ ! -x "$BIN/switchboard-fake-upstream" ] \
-        || [ ! -x "$BIN/switchboard-bare-proxy" ]; then
+        || [ ! -x "$BIN/switchboard-bare-proxy" ] || [ ! -x "$BIN/switchboard-nio-proxy" ]; then
         [ -n "${SWITCHBOARD_BIN_DIR:-}" ] && [ "$FORCE_BUILD" = 0 ] && die "no binaries in $BIN"
         log "building release binaries into $SCRATCH (the first build takes several minutes)"
         (cd "$ROOT" && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard >&2 \
             && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard-fake-upstream >&2 \
-            && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard-bare-proxy >&2) \
+            && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard-bare-proxy >&2 \
+            && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard-nio-proxy >&2) \
             || die "release build failed"
     fi
 }
@@ -136,20 +142,24 @@ machine_ticks() { awk '/^cpu /{busy=$2+$3+$4+$7+$8+$9; print busy}' /proc/stat; 
 CLK_TCK=$(getconf CLK_TCK)
 declare -A RPS P50 P99 NON2XX CPU
 
-# run_wrk LABEL CONNECTIONS SECONDS URL AUTH [RSS_PID] [CPU_PIDS...]: results into RPS/P50/P99[LABEL@C]
+# run_wrk LABEL CONNECTIONS SECONDS URL AUTH [RSS_PID] [CPU_PIDS...]: results of round $ROUND into
+# RPS/P50/P99/CPU[LABEL@C#ROUND] (warm-up before the first round only)
+ROUND=1
 run_wrk() {
     local label=$1 conns=$2 seconds=$3 url=$4 auth=$5 rss_pid=${6:-}
     shift 5; [ $# -gt 0 ] && shift
-    local cpu_pids=("$@") threads=$(( conns < 2 ? conns : 2 )) key="$label@$conns"
-    local out="$RAW/wrk-$label-c$conns.txt"
-    log "wrk $label: $conns connections, ${seconds}s"
-    BENCH_AUTH=$auth timeout $((WARMUP + 60)) wrk -t"$threads" -c"$conns" -d"${WARMUP}s" --timeout 10s \
-        -s "$BENCH_DIR/chat.lua" "$url" >/dev/null
+    local cpu_pids=("$@") threads=$(( conns < 2 ? conns : 2 )) key="$label@$conns#$ROUND"
+    local out="$RAW/wrk-$label-c$conns-r$ROUND.txt"
+    log "wrk $label: $conns connections, ${seconds}s (round $ROUND)"
+    if [ "$ROUND" = 1 ]; then
+        BENCH_AUTH=$auth timeout $((WARMUP + 60)) wrk -t"$threads" -c"$conns" -d"${WARMUP}s" --timeout 10s \
+            -s "$BENCH_DIR/chat.lua" "$url" >/dev/null
+    fi
     local sampler="" before=() machine_before start end
     if [ -n "$rss_pid" ]; then
         ( while kill -0 "$rss_pid" 2>/dev/null; do
               awk '/^VmRSS/{print $2}' "/proc/$rss_pid/status" 2>/dev/null || true; sleep 0.1
-          done ) >"$TMP/rss-$label.txt" &
+          done ) >>"$TMP/rss-$label.txt" &
         sampler=$!
     fi
     for pid in "${cpu_pids[@]}"; do before+=("$(proc_ticks "$pid")"); done
@@ -172,8 +182,30 @@ run_wrk() {
     P50[$key]=$(sed 's/.* p50_us=\([0-9]*\).*/\1/' <<<"$line")
     P99[$key]=$(sed 's/.* p99_us=\([0-9]*\).*/\1/' <<<"$line")
     NON2XX[$key]=$(sed 's/.* non2xx=\([0-9]*\) errors=\([0-9]*\).*/\1+\2/' <<<"$line")
-    [ "${NON2XX[$key]}" = "0+0" ] || log "WARNING: $label@$conns had non-2xx+socket errors: ${NON2XX[$key]}"
+    [ "${NON2XX[$key]}" = "0+0" ] || log "WARNING: $key had non-2xx+socket errors: ${NON2XX[$key]}"
     log "  $key: ${RPS[$key]} req/s, p50 ${P50[$key]} µs, p99 ${P99[$key]} µs, cpu ${CPU[$key]}"
+}
+
+# aggregate LABEL CONNECTIONS: RPS/P50/P99[LABEL@C] = medians over the rounds; CPU[LABEL@C] = the CPU figures of
+# the round with the median throughput; NON2XX[LABEL@C] = the sums.
+aggregate() {
+    local key="$1@$2" r values=() median_round
+    for r in $(seq 1 "$ROUND"); do values+=("${RPS[$key#$r]} $r"); done
+    median_round=$(printf '%s\n' "${values[@]}" | sort -n | awk -v n="${#values[@]}" 'NR == int((n + 1) / 2) {print $2}')
+    RPS[$key]=${RPS[$key#$median_round]}
+    CPU[$key]=${CPU[$key#$median_round]}
+    P50[$key]=$(for r in $(seq 1 "$ROUND"); do echo "${P50[$key#$r]}"; done | median)
+    P99[$key]=$(for r in $(seq 1 "$ROUND"); do echo "${P99[$key#$r]}"; done | median)
+    NON2XX[$key]=$(for r in $(seq 1 "$ROUND"); do echo "${NON2XX[$key#$r]}"; done \
+        | awk -F+ '{a += $1; b += $2} END {print a "+" b}')
+}
+# median: of the numbers on standard input (the lower middle one of an even count).
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+# ratios A B: "median (min–max)" over the rounds of 100 × RPS[A#r] / RPS[B#r], in per cent.
+ratios() {
+    for r in $(seq 1 "$ROUND"); do
+        awk -v a="${RPS[$1#$r]}" -v b="${RPS[$2#$r]}" 'BEGIN{printf "%.1f\n", 100 * a / b}'
+    done | sort -n | awk '{v[NR] = $1} END {printf "%s%% (rounds: %s–%s%%)", v[int((NR + 1) / 2)], v[1], v[NR]}'
 }
 
 # smoke URL AUTH: one request must answer 200 with the fake's reply.
@@ -234,20 +266,35 @@ log "gateway pid $GW_PID on port $GW_PORT"
 smoke "$DIRECT" ""
 smoke "$GATEWAY" "$GW_KEY"
 
-# 3. load: direct, a bare Hummingbird + AsyncHTTPClient pass-through (the calibration point), the gateway
-run_wrk direct "$CONNECTIONS" "$DURATION" "$DIRECT" "" "" "$FAKE_PID"
-run_wrk direct 1 "$DURATION" "$DIRECT" "" "" "$FAKE_PID"
+# 3. load: direct, a bare Hummingbird + AsyncHTTPClient pass-through (the issue's calibration point), a bare
+#    SwiftNIO pass-through (the floor of a proxy on this stack), the gateway, in interleaved rounds
 start_server "$TMP/bare.out" "$TMP/bare.err" "$BIN/switchboard-bare-proxy" --port 0 --upstream "http://127.0.0.1:$FAKE_PORT"
 BARE_PID=$STARTED_PID
 BARE_PORT=$(wait_line "$TMP/bare.out" 's/^listening on \([0-9][0-9]*\).*/\1/p' 30 "$BARE_PID") \
     || die "bare proxy did not start: $(cat "$TMP/bare.err")"
 BARE="http://127.0.0.1:$BARE_PORT/v1/chat/completions"
 smoke "$BARE" ""
-run_wrk bare_proxy "$CONNECTIONS" "$DURATION" "$BARE" "" "" "$BARE_PID" "$FAKE_PID"
-run_wrk bare_proxy 1 "$DURATION" "$BARE" "" "" "$BARE_PID" "$FAKE_PID"
-stop_pid "$BARE_PID"
-run_wrk switchboard "$CONNECTIONS" "$DURATION" "$GATEWAY" "$GW_KEY" "$GW_PID" "$GW_PID" "$FAKE_PID"
-run_wrk switchboard 1 "$DURATION" "$GATEWAY" "$GW_KEY" "" "$GW_PID" "$FAKE_PID"
+start_server "$TMP/nio.out" "$TMP/nio.err" "$BIN/switchboard-nio-proxy" --port 0 --upstream-port "$FAKE_PORT"
+NIO_PID=$STARTED_PID
+NIO_PORT=$(wait_line "$TMP/nio.out" 's/^listening on \([0-9][0-9]*\).*/\1/p' 30 "$NIO_PID") \
+    || die "nio proxy did not start: $(cat "$TMP/nio.err")"
+NIO="http://127.0.0.1:$NIO_PORT/v1/chat/completions"
+smoke "$NIO" ""
+for ROUND in $(seq 1 "$ROUNDS"); do
+    for conns in "$CONNECTIONS" 1; do
+        run_wrk direct "$conns" "$DURATION" "$DIRECT" "" "" "$FAKE_PID"
+        run_wrk bare_proxy "$conns" "$DURATION" "$BARE" "" "" "$BARE_PID" "$FAKE_PID"
+        run_wrk nio_proxy "$conns" "$DURATION" "$NIO" "" "" "$NIO_PID" "$FAKE_PID"
+        rss_pid=""; [ "$conns" = "$CONNECTIONS" ] && rss_pid=$GW_PID
+        run_wrk switchboard "$conns" "$DURATION" "$GATEWAY" "$GW_KEY" "$rss_pid" "$GW_PID" "$FAKE_PID"
+    done
+done
+ROUND=$ROUNDS
+for label in direct bare_proxy nio_proxy switchboard; do aggregate "$label" "$CONNECTIONS"; aggregate "$label" 1; done
+RATIO_DIRECT=$(ratios "switchboard@$CONNECTIONS" "direct@$CONNECTIONS")
+RATIO_BARE=$(ratios "switchboard@$CONNECTIONS" "bare_proxy@$CONNECTIONS")
+RATIO_NIO=$(ratios "nio_proxy@$CONNECTIONS" "direct@$CONNECTIONS")
+stop_pid "$BARE_PID"; stop_pid "$NIO_PID"
 MAX_RSS_KB=$(sort -n "$TMP/rss-switchboard.txt" | tail -n1)
 IDLE_RSS_KB=$(awk '/^VmRSS/{print $2}' "/proc/$GW_PID/status")
 
@@ -292,8 +339,10 @@ YAML
     LITELLM="http://127.0.0.1:$LL_PORT/v1/chat/completions"
     smoke "$LITELLM" "$LL_KEY"
     WARMUP=3   # LiteLLM warms up longer
+    ROUND=1
     run_wrk litellm "$CONNECTIONS" "$LITELLM_DURATION" "$LITELLM" "$LL_KEY" "" "$LL_PID" "$FAKE_PID"
     run_wrk litellm 1 "$LITELLM_DURATION" "$LITELLM" "$LL_KEY" "" "$LL_PID" "$FAKE_PID"
+    aggregate litellm "$CONNECTIONS"; aggregate litellm 1
     TTFB_LITELLM=$(python3 "$BENCH_DIR/probe.py" ttfb "$LITELLM" --key "$LL_KEY" --requests "$STREAM_REQUESTS")
     stop_pid "$LL_PID"
 fi
@@ -312,22 +361,23 @@ REPORT=$(
     echo "## Switchboard benchmark — $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
     echo "Commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores," \
-        "wrk ${DURATION}s per run (LiteLLM ${LITELLM_DURATION}s) after a warm-up (2 s; LiteLLM 3 s);" \
+        "$ROUNDS interleaved rounds of wrk ${DURATION}s per target (medians shown; LiteLLM one run of ${LITELLM_DURATION}s)" \
+        "after a warm-up (2 s; LiteLLM 3 s);" \
         "POST /v1/chat/completions, model \`bench\`, instant fake upstream (--no-record)."
     echo
     echo "| target | req/s@$C | p50@$C | p99@$C | p50@1 | p99@1 |"
     echo "|---|---:|---:|---:|---:|---:|"
-    row direct; row bare_proxy; row switchboard
+    row direct; row bare_proxy; row nio_proxy; row switchboard
     if [ "$WITH_LITELLM" = 1 ] && [ "$LITELLM_STATUS" = ok ]; then row litellm
     else printf '| litellm | %s | | | | |\n' "$LITELLM_STATUS"; fi
     echo
     echo "- added latency at 1 connection (switchboard − direct): p50 $(ms $((P50[switchboard@1] - P50[direct@1])))," \
         "p99 $(ms $((P99[switchboard@1] - P99[direct@1]))); bare proxy − direct: p50" \
-        "$(ms $((P50[bare_proxy@1] - P50[direct@1]))), p99 $(ms $((P99[bare_proxy@1] - P99[direct@1])))"
-    awk -v g="${RPS[switchboard@$C]}" -v d="${RPS[direct@$C]}" -v b="${RPS[bare_proxy@$C]}" -v l="${RPS[litellm@$C]:-}" -v c="$C" 'BEGIN{
-        printf "- throughput ratio at %s connections: switchboard/direct %.1f%%, switchboard/bare_proxy %.1f%%", c, 100*g/d, 100*g/b
-        if (l != "") printf ", switchboard/litellm %.1f×", g/l
-        printf "\n" }'
+        "$(ms $((P50[bare_proxy@1] - P50[direct@1]))), p99 $(ms $((P99[bare_proxy@1] - P99[direct@1]))); nio proxy −" \
+        "direct: p50 $(ms $((P50[nio_proxy@1] - P50[direct@1]))), p99 $(ms $((P99[nio_proxy@1] - P99[direct@1])))"
+    echo "- throughput ratio at $C connections (median of the rounds' ratios): switchboard/direct $RATIO_DIRECT," \
+        "switchboard/bare_proxy $RATIO_BARE, nio_proxy/direct $RATIO_NIO$(awk -v g="${RPS[switchboard@$C]}" \
+        -v l="${RPS[litellm@$C]:-}" 'BEGIN{if (l != "") printf ", switchboard (median)/litellm %.1f×", g/l}')"
     echo "- stream TTFB ($STREAM_REQUESTS requests, 1 connection): direct p50 $(field "$TTFB_DIRECT" p50_ms) ms /" \
         "p99 $(field "$TTFB_DIRECT" p99_ms) ms; switchboard p50 $(field "$TTFB_GW" p50_ms) ms /" \
         "p99 $(field "$TTFB_GW" p99_ms) ms${TTFB_LITELLM:+; litellm p50 $(field "$TTFB_LITELLM" p50_ms) ms / p99 $(field "$TTFB_LITELLM" p99_ms) ms}"
@@ -337,7 +387,7 @@ REPORT=$(
     echo "- CPU during the $C-connection runs (100% = one core; last figure = whole machine of $(( $(nproc) * 100 ))%):" \
         "direct: fake ${CPU[direct@$C]% *}, all ${CPU[direct@$C]##* };" \
         "switchboard: gateway $(awk '{print $1}' <<<"${CPU[switchboard@$C]}"), fake $(awk '{print $2}' <<<"${CPU[switchboard@$C]}"), all ${CPU[switchboard@$C]##* }${CPU[litellm@$C]:+; litellm: proxy $(awk '{print $1}' <<<"${CPU[litellm@$C]}"), fake $(awk '{print $2}' <<<"${CPU[litellm@$C]}"), all ${CPU[litellm@$C]##* }}"
-    echo "- non-2xx + socket errors: $(for k in "${!NON2XX[@]}"; do printf '%s %s; ' "$k" "${NON2XX[$k]}"; done)audit rows written: $([ "${AUDITED:-0}" -gt 0 ] && echo yes || echo NO)"
+    echo "- non-2xx + socket errors: $(for k in "${!NON2XX[@]}"; do [[ $k == *#* ]] || printf '%s %s; ' "$k" "${NON2XX[$k]}"; done)audit rows written: $([ "${AUDITED:-0}" -gt 0 ] && echo yes || echo NO)"
 )
 echo "$REPORT" | tee "$RESULTS/latest.md"
 log "wrote $RESULTS/latest.md (raw wrk output in $RAW)"

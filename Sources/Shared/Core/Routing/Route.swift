@@ -111,7 +111,19 @@ public struct Route: Sendable, Hashable {
 /// Names used in environment variables: uppercased, every non-alphanumeric replaced by `_`.
 public enum EnvironmentName {
     public static func normalize(_ text: String) -> String {
-        String(
+        // ASCII (every provider and key id in practice) is mapped byte by byte; anything else is uppercased first,
+        // as ß becomes SS, and then mapped scalar by scalar.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(
+                decoding: text.utf8.map { byte -> UInt8 in
+                    switch byte {
+                    case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - 0x20
+                    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): byte
+                    default: UInt8(ascii: "_")
+                    }
+                }, as: UTF8.self)
+        }
+        return String(
             text.uppercased().unicodeScalars.map { scalar -> Character in
                 (scalar.properties.isAlphabetic && scalar.isASCII) || ("0"..."9").contains(scalar)
                     ? Character(scalar) : "_"

@@ -4,6 +4,7 @@ import GatewaySchema
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// The one HTTP client every provider uses: pooled connections, timeouts from configuration, errors mapped to
 /// `ProviderError`. Calls to plain-HTTP upstreams go through `HTTP1Pool`, the rest (HTTPS, multipart uploads)
@@ -12,6 +13,8 @@ public final class UpstreamHTTP: Sendable {
     public let client: HTTPClient
     let pool: HTTP1Pool
     let settings: GatewayConfig.Upstream
+    /// Plain-HTTP URLs already taken apart: a provider calls the same few URLs over and over.
+    let plainURLs = Mutex<[String: PlainHTTPURL]>([:])
 
     public init(settings: GatewayConfig.Upstream) {
         var configuration = HTTPClient.Configuration()
@@ -50,7 +53,7 @@ public final class UpstreamHTTP: Sendable {
     public func post(
         url: String, headers: HTTPHeaders, contentType: String, body: [UInt8], stream: Bool
     ) async throws -> UpstreamResponse {
-        if let plain = PlainHTTPURL(url) {
+        if let plain = plainURL(url) {
             var headers = headers
             headers.replaceOrAdd(name: "content-type", value: contentType)
             do {
@@ -69,6 +72,17 @@ public final class UpstreamHTTP: Sendable {
         request.headers.replaceOrAdd(name: "content-length", value: String(body.count))
         request.body = .bytes(ByteBuffer(bytes: body))
         return try await execute(request, stream: stream)
+    }
+
+    /// `url` taken apart for `HTTP1Pool`, nil when it is not a plain-HTTP URL.
+    func plainURL(_ url: String) -> PlainHTTPURL? {
+        if let known = plainURLs.withLock({ $0[url] }) { return known }
+        guard let plain = PlainHTTPURL(url) else { return nil }
+        plainURLs.withLock { known in
+            if known.count >= 256 { known.removeAll() }
+            known[url] = plain
+        }
+        return plain
     }
 
     /// Buffered calls get the whole request deadline; streams are bounded by the idle (read) timeout instead.
