@@ -153,6 +153,11 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         let many = (0..<1000).map { event("bulk-\($0)") }
         #expect(try await ports.requestLog.insert(many) == 1000)
         #expect(try await ports.requestLog.insert(many) == 0)
+        // The audit writers' path: the same idempotent write, without the count.
+        try await ports.requestLog.append([event("r1"), event("a1")] + many)
+        #expect(try await ports.requestLog.find(requestID: "a1") == event("a1"))
+        #expect(try await ports.requestLog.insert([event("a1")]) == 0)
+        #expect(try await ports.requestLog.recent(limit: 2000, tenant: nil).count == 1004)
     }
 
     @Test(arguments: Backend.available)

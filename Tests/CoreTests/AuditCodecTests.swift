@@ -35,6 +35,31 @@ import Testing
         #expect(json["outcome"] == "stream_error")
     }
 
+    /// Written field by field, the event must still be the serializer's compact form of itself (escapes, numbers,
+    /// key order), so that every backend stores the same text.
+    @Test func isTheSerializersCanonicalText() throws {
+        var full = event
+        full.keyLabel = "tab\there \"quoted\" back\\slash \u{1} é 😀"
+        full.media = AuditEvent.MediaUnits(imageCount: 1, imageSize: "1024x1024", audioSeconds: 2.25)
+        full.embedding = AuditEvent.EmbeddingUse(provider: "openai", model: "text-embedding-3-small", tokens: 7)
+        full.cacheCreationTokens = 3
+        full.reasoningTokens = 4
+        full.cost = USD("0.0000002625")
+        full.unpricedReason = "no price for x"
+        full.timeToFirstByteMs = nil
+        full.latencyMs = -0.0004
+        for value in [event, full] {
+            let bytes = try AuditCodec.encode(value)
+            #expect(try JSONParser.parse(bytes).serialized() == bytes)
+        }
+        let json = try JSONParser.parse(try AuditCodec.encode(full))
+        #expect(json["key_label"]?.stringValue == full.keyLabel)
+        #expect(json["ttfb_ms"] == .null)
+        #expect(json["latency_ms"] == 0)
+        #expect(json["cost_usd"]?.doubleValue == 0.0000002625)
+        #expect(try AuditCodec.decode(try AuditCodec.encode(full)).keyLabel == full.keyLabel)
+    }
+
     @Test func mediaUnitsRoundTripAndAreAbsentOtherwise() throws {
         var media = event
         media.media = AuditEvent.MediaUnits(imageCount: 2, imageSize: "1024x1024", imageQuality: "hd")

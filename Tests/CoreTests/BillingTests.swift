@@ -132,6 +132,21 @@ import Testing
         #expect(priced("2025-12-31") == .unpriced(reason: "no price for openai/m"))
     }
 
+    /// Names are resolved once per (provider, model) and remembered; a change to the catalogue forgets them, and
+    /// a copy changed apart does not change the original.
+    @Test func rememberedNamesFollowChangesToTheCatalogue() {
+        var custom = PriceCatalogue()
+        let request = event(provider: "openai_compatible:x", model: "vendor/m-2026-01-02", prompt: 1_000_000)
+        #expect(custom.cost(of: request) == .unpriced(reason: "no price for openai_compatible:x/vendor/m-2026-01-02"))
+        let before = custom
+        custom.set("m", [ModelPrice(inputPerMillion: USD("2"))])
+        #expect(custom.cost(of: request) == .priced(USD("2")!))
+        custom.set("openai_compatible:x/vendor/m-2026-01-02", [ModelPrice(inputPerMillion: USD("3"))])
+        #expect(custom.cost(of: request) == .priced(USD("3")!))
+        #expect(before.cost(of: request) == .unpriced(reason: "no price for openai_compatible:x/vendor/m-2026-01-02"))
+        #expect(before != custom)
+    }
+
     @Test func unknownModelsAreReportedNotPricedAtZero() {
         #expect(
             catalogue.cost(of: event(model: "gpt-99", prompt: 10)) == .unpriced(reason: "no price for openai/gpt-99"))

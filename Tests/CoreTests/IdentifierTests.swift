@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import GatewayCore
@@ -17,6 +18,26 @@ import Testing
         for count in [0, 1, 7, 8, 64, 300] {
             #expect(RandomID.base62(count).count == count)
         }
+    }
+
+    /// Request ids sort in time order (to the millisecond), which keeps the request log's index append-only.
+    @Test func requestIDsSortByTime() throws {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var previous = ""
+        for step in [0, 1, 61, 3_844, 238_328, 86_400_000, 31_536_000_000] {
+            let id = RandomID.requestID(now: start.addingTimeInterval(Double(step) / 1000))
+            #expect(id > previous, "\(id) after \(previous)")
+            previous = id
+        }
+        // The prefix is the time in base62; the rest is random.
+        #expect(RandomID.timePrefix(milliseconds: 0) == "00000000")
+        #expect(RandomID.timePrefix(milliseconds: 61) == "0000000z")
+        #expect(RandomID.timePrefix(milliseconds: 62) == "00000010")
+        let now = Date()
+        let a = RandomID.requestID(now: now)
+        let b = RandomID.requestID(now: now)
+        #expect(a.prefix(12) == b.prefix(12))
+        #expect(a != b)
     }
 
     @Test func idsAreUniqueAndEverySymbolIsEquallyLikely() {

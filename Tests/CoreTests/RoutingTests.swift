@@ -56,6 +56,24 @@ import Testing
         #expect(ProviderRef(name) == nil)
     }
 
+    /// The names circuit breakers and audit events use, kept up to date when a field changes.
+    @Test func targetAndProviderNamesFollowTheirFields() throws {
+        var provider = try #require(ProviderRef("openai_compatible:Gemini"))
+        #expect(provider.description == "openai_compatible:gemini")
+        var target = RouteTarget(provider: provider, model: "gemini-2.5-pro", keyID: "acct-1")
+        #expect(target.description == "openai_compatible:gemini/gemini-2.5-pro#acct-1")
+        target.keyID = nil
+        target.model = "gemini-2.5-flash"
+        #expect(target.description == "openai_compatible:gemini/gemini-2.5-flash")
+        provider.profile = "vertex"
+        target.provider = provider
+        #expect(target.description == "openai_compatible:vertex/gemini-2.5-flash")
+        provider.family = .openai
+        provider.profile = nil
+        #expect(provider.description == "openai")
+        #expect(provider == ProviderRef(family: .openai))
+    }
+
     @Test func environmentNamesFollowTheKeyIDConvention() {
         #expect(EnvironmentName.normalize("account-2") == "ACCOUNT_2")
         #expect(EnvironmentName.normalize("acct.1/x") == "ACCT_1_X")

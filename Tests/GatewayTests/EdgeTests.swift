@@ -22,6 +22,16 @@ import Testing
             let ok = try await gw.chat(key: "sb_sk_good")
             #expect(ok.status == 200)
             #expect(ok.headers["x-request-id"] != missing.headers["x-request-id"])
+            // The scheme is case-insensitive and may be followed by several spaces; anything else is refused.
+            for (header, status) in [
+                ("bearer sb_sk_good", 200), ("BEARER   sb_sk_good", 200), ("BeArEr sb_sk_good", 200),
+                ("Basic sb_sk_good", 401), ("Bearer", 401), ("Bearer ", 401), ("Bearersb_sk_good", 401),
+                ("Bearer\tsb_sk_good", 401), ("Bearér sb_sk_good", 401),
+            ] {
+                let reply = try await gw.request(
+                    "/v1/models", method: "GET", key: nil, headers: ["authorization": header])
+                #expect(reply.status == status, "\(header)")
+            }
             let unknownPath = try await gw.request("/v1/nothing", method: "GET", key: "sb_sk_good")
             #expect(unknownPath.status == 404)
             #expect(unknownPath.json?["error"]?["type"] == "invalid_request_error")

@@ -4,7 +4,13 @@ import Synchronization
 
 /// Request metrics, recorded when a request's audit event is produced.
 public final class EdgeMetrics: Sendable {
-    let counters: Mutex<[String: Counter]> = Mutex([:])
+    /// Counters by label values; a struct key, since joining the values into a string cost an allocation a request.
+    struct Key: Hashable {
+        var path: String
+        var status: Int
+        var code: String?
+    }
+    let counters: Mutex<[Key: Counter]> = Mutex([:])
     let latency = Timer(label: "switchboard_request_duration_seconds", preferredDisplayUnit: .seconds)
     let promptTokens = Counter(label: "switchboard_tokens_total", dimensions: [("type", "prompt")])
     let completionTokens = Counter(label: "switchboard_tokens_total", dimensions: [("type", "completion")])
@@ -12,7 +18,7 @@ public final class EdgeMetrics: Sendable {
     public init() {}
 
     func record(_ event: AuditEvent) {
-        let key = "\(event.path)|\(event.httpStatus)|\(event.errorCode ?? "")"
+        let key = Key(path: event.path, status: event.httpStatus, code: event.errorCode)
         let counter = counters.withLock { counters in
             if let existing = counters[key] { return existing }
             let created = Counter(

@@ -183,13 +183,14 @@ public struct EdgeMiddleware: RouterMiddleware {
 
     func authenticate(_ request: Request, keys: KeyCache) async throws -> APIKeyRecord {
         guard let header = request.headers[.authorization] else { throw GatewayError.missingAPIKey() }
-        var token = Substring(header)
-        if token.lowercased().hasPrefix("bearer ") {
-            token = token.dropFirst(7)
-        } else {
+        // The scheme is case-insensitive; compared on bytes, since lowercasing the header copied the key.
+        let utf8 = header.utf8
+        guard utf8.count >= 7,
+            zip(utf8.prefix(7), "bearer ".utf8).allSatisfy({ $0 == $1 || ($1 != 0x20 && $0 | 0x20 == $1) })
+        else {
             throw GatewayError.invalidAPIKey("The Authorization header must be 'Bearer <key>'.")
         }
-        token = token.drop(while: { $0 == " " })
+        let token = Substring(header.utf8.dropFirst(7)).drop(while: { $0 == " " })
         guard !token.isEmpty, token.count <= 256 else { throw GatewayError.invalidAPIKey() }
         let record: APIKeyRecord?
         do {

@@ -135,10 +135,14 @@ public struct DispatchFailure: Error, Sendable {
 /// Upstream call latency by provider and result, created once per label set.
 final class UpstreamMetrics: Sendable {
     static let shared = UpstreamMetrics()
-    let timers: Mutex<[String: Timer]> = Mutex([:])
+    struct Key: Hashable {
+        var provider: String
+        var result: String
+    }
+    let timers: Mutex<[Key: Timer]> = Mutex([:])
 
     func timer(provider: String, result: String) -> Timer {
-        let key = provider + "|" + result
+        let key = Key(provider: provider, result: result)
         return timers.withLock { timers in
             if let existing = timers[key] { return existing }
             let created = Timer(

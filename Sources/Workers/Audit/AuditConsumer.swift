@@ -53,7 +53,7 @@ public final class AuditConsumer: Service {
             let deliveries = try await queue.receive(topic: .audit, max: batchSize, wait: wait)
             if deliveries.isEmpty { return 0 }
             let events = decode(deliveries.map { (id: $0.receipt, payload: $0.payload) }).events.map(\.event)
-            try await log.insert(events)
+            try await log.append(events)
             try await queue.acknowledge(deliveries.map(\.receipt), topic: .audit)
             written.increment(by: events.count)
             return deliveries.count
@@ -95,7 +95,7 @@ public final class AuditConsumer: Service {
     public func write(_ messages: [(id: String, payload: [UInt8])]) async -> [String] {
         let (events, undecodable) = decode(messages)
         do {
-            try await log.insert(events.map(\.event))
+            try await log.append(events.map(\.event))
             written.increment(by: events.count)
             return undecodable
         } catch {
@@ -104,7 +104,7 @@ public final class AuditConsumer: Service {
         var failed = Set(undecodable)
         for (id, event) in events {
             do {
-                try await log.insert([event])
+                try await log.append([event])
                 written.increment()
             } catch {
                 failed.insert(id)

@@ -102,7 +102,7 @@ public final class AuditPublisher: AuditSink, Service {
             try await queue.publish(try batch.map(AuditCodec.encode), topic: .audit)
             published.increment(by: batch.count)
         case .log(let log, let pricing):
-            try await log.insert(
+            try await log.append(
                 batch.map { event in
                     var event = event
                     event.price(with: pricing)

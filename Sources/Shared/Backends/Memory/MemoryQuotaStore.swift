@@ -23,20 +23,22 @@ public final class MemoryQuotaStore: QuotaStore {
     }
 
     func consumeSync(_ checks: [QuotaCheck], units: Int, now: Int) -> QuotaDecision {
-        state.withLock { state in
+        // Built once, outside the lock.
+        let keys = checks.map { $0.counterKey(at: now) }
+        return state.withLock { state in
             if now - state.lastSweep >= 60 { sweep(&state, now: now) }
             var counters: [QuotaCounterState] = []
             counters.reserveCapacity(checks.count)
             var exceeded: QuotaCounterState?
-            for check in checks {
-                let used = state.counters[check.counterKey(at: now), default: 0]
+            for (check, key) in zip(checks, keys) {
+                let used = state.counters[key, default: 0]
                 let counter = QuotaCounterState(check: check, used: used, resetAt: check.window.end(of: now))
                 if exceeded == nil, used + units > check.limit { exceeded = counter }
                 counters.append(counter)
             }
             if let exceeded { return QuotaDecision(allowed: false, counters: counters, exceeded: exceeded) }
             for index in counters.indices {
-                state.counters[counters[index].check.counterKey(at: now), default: 0] += units
+                state.counters[keys[index], default: 0] += units
                 counters[index].used += units
             }
             return QuotaDecision(allowed: true, counters: counters, exceeded: nil)

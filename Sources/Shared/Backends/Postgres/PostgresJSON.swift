@@ -11,6 +11,13 @@ enum PostgresJSON {
         return withoutNUL(value).jsonString
     }
 
+    /// `jsonbText` of JSON text already serialised (it is only parsed when it holds an escaped U+0000).
+    static func jsonbText(serialized bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard text.contains("\\u0000"), let value = try? JSONParser.parse(bytes) else { return text }
+        return withoutNUL(value).jsonString
+    }
+
     static func withoutNUL(_ value: JSONValue) -> JSONValue {
         switch value {
         case .string(let string): .string(clean(string))

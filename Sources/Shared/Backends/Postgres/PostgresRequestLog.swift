@@ -35,7 +35,7 @@ public struct PostgresRequestLog: RequestLog {
                 VALUES
                 """)
             for (index, event) in events[start..<min(start + Self.rowsPerStatement, events.count)].enumerated() {
-                let json = PostgresJSON.jsonbText(AuditCodec.json(event))
+                let json = PostgresJSON.jsonbText(serialized: try AuditCodec.encode(event))
                 func text(_ value: String?) -> String { sql.bind(value.map(PostgresJSON.clean)) }
                 let values = [
                     text(event.requestID), sql.bind(event.timestamp.timeIntervalSince1970), text(event.tenant),

@@ -12,6 +12,15 @@ public struct SQLiteRequestLog: RequestLog {
     let store: SQLiteStore
 
     public func insert(_ events: [AuditEvent]) async throws -> Int {
+        try await write(events, counting: true)
+    }
+
+    /// Without `RETURNING`, whose rows SQLiteNIO hands over one event-loop task each.
+    public func append(_ events: [AuditEvent]) async throws {
+        _ = try await write(events, counting: false)
+    }
+
+    func write(_ events: [AuditEvent], counting: Bool) async throws -> Int {
         var inserted = 0
         for start in stride(from: 0, to: events.count, by: 400) {
             let slice = events[start..<min(start + 400, events.count)]
@@ -36,8 +45,12 @@ public struct SQLiteRequestLog: RequestLog {
                     event.cost.map { .integer(Int(clamping: $0.picodollars)) } ?? .null,
                 ]
             }
-            sql += " RETURNING request_id"
-            inserted += try await store.rows(sql, binds).count
+            if counting {
+                sql += " RETURNING request_id"
+                inserted += try await store.rows(sql, binds).count
+            } else {
+                try await store.execute(sql, binds)
+            }
         }
         return inserted
     }

@@ -153,53 +153,50 @@ public enum AuditCodec {
     }
 
     public static func encode(_ event: AuditEvent) throws -> [UInt8] {
-        json(event).serialized()
-    }
-
-    public static func json(_ event: AuditEvent) -> JSONValue {
-        var object = JSONObject()
-        object["request_id"] = .string(event.requestID)
-        object["timestamp"] = .number(JSONNumber(Int((event.timestamp.timeIntervalSince1970 * 1000).rounded())))
-        object["tenant"] = string(event.tenant)
-        object["key_id"] = string(event.keyID)
-        object["key_label"] = string(event.keyLabel)
-        object["method"] = .string(event.method)
-        object["path"] = .string(event.path)
-        object["alias"] = string(event.alias)
-        object["provider"] = string(event.provider)
-        object["provider_model"] = string(event.providerModel)
-        object["attempts"] = .array(
-            event.attempts.map { attempt in
-                var item = JSONObject()
-                item["provider"] = .string(attempt.provider)
-                item["model"] = .string(attempt.model)
-                item["key_id"] = string(attempt.keyID)
-                item["endpoint"] = .string(attempt.endpoint)
-                item["result"] = .string(attempt.result)
-                item["http_status"] = int(attempt.httpStatus)
-                item["latency_ms"] = .number(milliseconds(attempt.latencyMs))
-                return .object(item)
-            })
-        object["stream"] = .bool(event.stream)
-        object["outcome"] = .string(event.outcome.rawValue)
-        object["http_status"] = .number(JSONNumber(event.httpStatus))
-        object["error_code"] = string(event.errorCode)
-        object["latency_ms"] = .number(milliseconds(event.latencyMs))
-        object["ttfb_ms"] = event.timeToFirstByteMs.map { .number(milliseconds($0)) } ?? .null
-        object["prompt_tokens"] = int(event.promptTokens)
-        object["completion_tokens"] = int(event.completionTokens)
-        object["cached_tokens"] = int(event.cachedTokens)
-        if let value = event.cacheCreationTokens { object["cache_creation_tokens"] = .number(JSONNumber(value)) }
-        if let value = event.reasoningTokens { object["reasoning_tokens"] = .number(JSONNumber(value)) }
+        var object = JSONObjectWriter(capacity: 640)
+        object.string("request_id", event.requestID)
+        object.int("timestamp", Int((event.timestamp.timeIntervalSince1970 * 1000).rounded()))
+        object.string("tenant", event.tenant)
+        object.string("key_id", event.keyID)
+        object.string("key_label", event.keyLabel)
+        object.string("method", event.method)
+        object.string("path", event.path)
+        object.string("alias", event.alias)
+        object.string("provider", event.provider)
+        object.string("provider_model", event.providerModel)
+        object.objects("attempts", event.attempts) { item, attempt in
+            item.string("provider", attempt.provider)
+            item.string("model", attempt.model)
+            item.string("key_id", attempt.keyID)
+            item.string("endpoint", attempt.endpoint)
+            item.string("result", attempt.result)
+            item.int("http_status", attempt.httpStatus)
+            milliseconds("latency_ms", attempt.latencyMs, into: &item)
+        }
+        object.bool("stream", event.stream)
+        object.string("outcome", event.outcome.rawValue)
+        object.int("http_status", event.httpStatus)
+        object.string("error_code", event.errorCode)
+        milliseconds("latency_ms", event.latencyMs, into: &object)
+        if let ttfb = event.timeToFirstByteMs {
+            milliseconds("ttfb_ms", ttfb, into: &object)
+        } else {
+            object.value("ttfb_ms", .null)
+        }
+        object.int("prompt_tokens", event.promptTokens)
+        object.int("completion_tokens", event.completionTokens)
+        object.int("cached_tokens", event.cachedTokens)
+        if let value = event.cacheCreationTokens { object.int("cache_creation_tokens", value) }
+        if let value = event.reasoningTokens { object.int("reasoning_tokens", value) }
         event.media?.encode(into: &object)
         if let embedding = event.embedding {
-            object["embedding_provider"] = .string(embedding.provider)
-            object["embedding_model"] = .string(embedding.model)
-            object["embedding_tokens"] = .number(JSONNumber(embedding.tokens))
+            object.string("embedding_provider", embedding.provider)
+            object.string("embedding_model", embedding.model)
+            object.int("embedding_tokens", embedding.tokens)
         }
-        if let cost = event.cost { object["cost_usd"] = cost.json }
-        if let reason = event.unpricedReason { object["cost_unpriced"] = .string(reason) }
-        return .object(object)
+        if let cost = event.cost { object.number("cost_usd", raw: cost.description) }
+        if let reason = event.unpricedReason { object.string("cost_unpriced", reason) }
+        return object.finish()
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> AuditEvent {
@@ -246,19 +243,8 @@ public enum AuditCodec {
             }, unpricedReason: o["cost_unpriced"]?.stringValue)
     }
 
-    static func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-    static func int(_ value: Int?) -> JSONValue { value.map { .number(JSONNumber($0)) } ?? .null }
-
     /// Milliseconds with microsecond precision, as a plain decimal.
-    static func milliseconds(_ value: Double) -> JSONNumber {
-        let micros = Int((value * 1000).rounded())
-        let whole = micros / 1000
-        let fraction = abs(micros % 1000)
-        let sign = micros < 0 && whole == 0 ? "-" : ""
-        if fraction == 0 { return JSONNumber(raw: "\(sign)\(whole)") }
-        var digits = String(fraction)
-        while digits.count < 3 { digits = "0" + digits }
-        while digits.hasSuffix("0") { digits.removeLast() }
-        return JSONNumber(raw: "\(sign)\(whole).\(digits)")
+    static func milliseconds(_ key: StaticString, _ value: Double, into object: inout JSONObjectWriter) {
+        object.number(key, scaled: Int((value * 1000).rounded()), decimals: 3)
     }
 }

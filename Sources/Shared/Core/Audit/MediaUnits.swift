@@ -35,12 +35,12 @@ extension AuditEvent {
         }
 
         /// Adds the set fields to an encoded audit event.
-        public func encode(into object: inout JSONObject) {
-            if let imageCount { object["image_count"] = .number(JSONNumber(imageCount)) }
-            if let imageSize { object["image_size"] = .string(imageSize) }
-            if let imageQuality { object["image_quality"] = .string(imageQuality) }
-            if let speechCharacters { object["speech_characters"] = .number(JSONNumber(speechCharacters)) }
-            if let audioSeconds { object["audio_seconds"] = .number(JSONNumber(audioSeconds)) }
+        public func encode(into object: inout JSONObjectWriter) {
+            if let imageCount { object.int("image_count", imageCount) }
+            if let imageSize { object.string("image_size", imageSize) }
+            if let imageQuality { object.string("image_quality", imageQuality) }
+            if let speechCharacters { object.int("speech_characters", speechCharacters) }
+            if let audioSeconds { object.number("audio_seconds", raw: JSONNumber(audioSeconds).raw) }
         }
     }
 }

@@ -1,9 +1,14 @@
+import Synchronization
+
 /// Prices by model, each with its dated history. A model is found by `provider/model` first, then by its name,
 /// then by the name without a path prefix (`google/gemini-2.5-pro`), a Bedrock geography prefix
 /// (`us.anthropic.claude-…`) or a date suffix (`gpt-4o-2024-08-06`).
 public struct PriceCatalogue: Sendable, Equatable {
     /// Price histories by model name, each sorted by effective day.
     public private(set) var models: [String: [ModelPrice]]
+    /// The catalogue name each (provider, model) resolved to, nil for none: every request is priced, and resolving
+    /// tries up to a dozen spellings. A new cache for every change of `models`.
+    var names = NameCache()
 
     public init(_ models: [String: [ModelPrice]] = [:]) {
         self.models = [:]
@@ -15,7 +20,10 @@ public struct PriceCatalogue: Sendable, Equatable {
         models[model] = prices.sorted {
             ($0.effectiveFrom?.daysSinceEpoch ?? .min) < ($1.effectiveFrom?.daysSinceEpoch ?? .min)
         }
+        names = NameCache()
     }
+
+    public static func == (lhs: PriceCatalogue, rhs: PriceCatalogue) -> Bool { lhs.models == rhs.models }
 
     /// The built-in list prices, with `overrides` (from the configuration file) replacing whole models.
     public static func standard(overrides: [String: [ModelPrice]] = [:]) -> PriceCatalogue {
@@ -26,13 +34,37 @@ public struct PriceCatalogue: Sendable, Equatable {
 
     /// The price in force on `day` for a provider's model, and the catalogue name it was found under.
     public func price(provider: String?, model: String, on day: CalendarDay) -> (name: String, price: ModelPrice)? {
-        for name in Self.candidates(provider: provider, model: model) {
-            guard let history = models[name] else { continue }
-            // A model that is listed but not yet priced on that day is unpriced, not priced by another name.
-            guard let price = history.last(where: { ($0.effectiveFrom ?? day) <= day }) else { return nil }
-            return (name, price)
+        let found = names.resolve(provider: provider, model: model) { provider, model in
+            Self.candidates(provider: provider, model: model).first { models[$0] != nil }
         }
-        return nil
+        guard let name = found, let history = models[name] else { return nil }
+        // A model that is listed but not yet priced on that day is unpriced, not priced by another name.
+        guard let price = history.last(where: { ($0.effectiveFrom ?? day) <= day }) else { return nil }
+        return (name, price)
+    }
+
+    /// Memoised name resolution, bounded: cleared when it reaches `capacity` entries (model names come from
+    /// configuration and upstream answers, so there are few).
+    final class NameCache: Sendable {
+        struct Key: Hashable {
+            var provider: String?
+            var model: String
+        }
+        let entries = Mutex<[Key: String?]>([:])
+        let capacity = 4096
+
+        func resolve(
+            provider: String?, model: String, _ compute: (String?, String) -> String?
+        ) -> String? {
+            let key = Key(provider: provider, model: model)
+            if let known = entries.withLock({ $0[key] }) { return known }
+            let name = compute(provider, model)
+            entries.withLock { entries in
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+                entries[key] = .some(name)
+            }
+            return name
+        }
     }
 
     static func candidates(provider: String?, model: String) -> [String] {

@@ -8,13 +8,16 @@ public struct ProviderRef: Sendable, Hashable, CustomStringConvertible {
         case mock
     }
 
-    public var family: Family
+    public var family: Family { didSet { description = Self.describe(family, profile) } }
     /// The profile of an `openai_compatible:<profile>` provider (lowercased), else nil.
-    public var profile: String?
+    public var profile: String? { didSet { description = Self.describe(family, profile) } }
+    /// `openai`, `openai_compatible:gemini`: kept, since every request's audit event and metrics name it.
+    public private(set) var description: String
 
     public init(family: Family, profile: String? = nil) {
         self.family = family
         self.profile = profile
+        self.description = Self.describe(family, profile)
     }
 
     /// Parses `openai`, `mock`, `openai_compatible:gemini`.
@@ -32,7 +35,7 @@ public struct ProviderRef: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    static func describe(_ family: Family, _ profile: String?) -> String {
         if let profile { return "\(family.rawValue):\(profile)" }
         return family.rawValue
     }
@@ -59,11 +62,14 @@ public enum EndpointMode: String, Sendable, Hashable, CaseIterable {
 
 /// One place an alias can be served from.
 public struct RouteTarget: Sendable, Hashable, CustomStringConvertible {
-    public var provider: ProviderRef
-    public var model: String
+    public var provider: ProviderRef { didSet { description = Self.describe(provider, model, keyID) } }
+    public var model: String { didSet { description = Self.describe(provider, model, keyID) } }
     public var weight: Double
     public var endpointMode: EndpointMode
-    public var keyID: String?
+    public var keyID: String? { didSet { description = Self.describe(provider, model, keyID) } }
+    /// Identifies the target for circuit breaking and logs: `provider/model[#key]`. Kept, since the dispatcher
+    /// looks up every attempt's circuit by it.
+    public private(set) var description: String
 
     public init(
         provider: ProviderRef, model: String, weight: Double = 1, endpointMode: EndpointMode = .chat,
@@ -74,10 +80,12 @@ public struct RouteTarget: Sendable, Hashable, CustomStringConvertible {
         self.weight = weight
         self.endpointMode = endpointMode
         self.keyID = keyID
+        self.description = Self.describe(provider, model, keyID)
     }
 
-    /// Identifies the target for circuit breaking and logs: `provider/model[#key]`.
-    public var description: String { "\(provider)/\(model)" + (keyID.map { "#\($0)" } ?? "") }
+    static func describe(_ provider: ProviderRef, _ model: String, _ keyID: String?) -> String {
+        "\(provider)/\(model)" + (keyID.map { "#\($0)" } ?? "")
+    }
 }
 
 /// What a model alias means.

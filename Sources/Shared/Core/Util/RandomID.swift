@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// Random identifiers: request ids, completion ids, API keys.
 public enum RandomID {
     static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
@@ -19,8 +25,25 @@ public enum RandomID {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// A request id: `req_` and 24 base62 characters.
-    public static func requestID() -> String { "req_" + base62(24) }
+    /// A request id: `req_` and 24 base62 characters: 8 of the time in milliseconds, then 16 random (95 bits).
+    ///
+    /// Ids of later requests sort after earlier ones (to the millisecond), which users reading logs expect and
+    /// which keeps the request log's index on them append-only: with random ids every logged request rewrote
+    /// another page of that index.
+    public static func requestID(now: Date = Date()) -> String {
+        "req_" + timePrefix(milliseconds: Int((now.timeIntervalSince1970 * 1000).rounded(.down))) + base62(16)
+    }
+
+    /// `milliseconds` in 8 base62 digits, most significant first (they last until the year 8888).
+    static func timePrefix(milliseconds: Int) -> String {
+        var value = max(0, milliseconds)
+        var digits = [UInt8](repeating: alphabet[0], count: 8)
+        for position in (0..<8).reversed() {
+            digits[position] = alphabet[value % 62]
+            value /= 62
+        }
+        return String(decoding: digits, as: UTF8.self)
+    }
 
     /// An OpenAI-style chat completion id.
     public static func chatCompletionID() -> String { "chatcmpl-" + base62(29) }
