@@ -10,19 +10,31 @@ public enum RandomID {
 
     /// `count` characters of base62 from the system's cryptographic random source.
     public static func base62(_ count: Int) -> String {
-        // One read of the random source per call (a system call each; per 64 bits they were a percent of a
-        // request's CPU). Each byte gives 6 bits; 62 and 63 are rejected, which keeps the draw uniform.
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(count)
-        var random = [UInt8](repeating: 0, count: count + count / 8 + 8)
-        while bytes.count < count {
-            SecureRandom.fill(&random)
-            for byte in random where bytes.count < count {
-                let sixBits = Int(byte & 63)
-                if sixBits < 62 { bytes.append(alphabet[sixBits]) }
-            }
+        String(unsafeUninitializedCapacity: count) { out in
+            fillBase62(out[...])
+            return count
         }
-        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Fills `out` with base62 characters drawn uniformly: each random byte gives 6 bits, and 62 and 63 are
+    /// rejected. One draw from the pooled source per 64 bytes (per call, in practice).
+    static func fillBase62(_ out: Slice<UnsafeMutableBufferPointer<UInt8>>) {
+        var filled = out.startIndex
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { random in
+            while filled < out.endIndex {
+                let missing = out.endIndex - filled
+                let chunk = UnsafeMutableBufferPointer(rebasing: random[..<min(64, missing + missing / 8 + 8)])
+                SecureRandom.fill(UnsafeMutableRawBufferPointer(chunk))
+                for byte in chunk where filled < out.endIndex {
+                    let sixBits = Int(byte & 63)
+                    if sixBits < 62 {
+                        out.base[filled] = alphabet[sixBits]
+                        filled += 1
+                    }
+                }
+            }
+            random.initialize(repeating: 0)
+        }
     }
 
     /// A request id: `req_` and 24 base62 characters: 8 of the time in milliseconds, then 16 random (95 bits).
@@ -31,18 +43,29 @@ public enum RandomID {
     /// which keeps the request log's index on them append-only: with random ids every logged request rewrote
     /// another page of that index.
     public static func requestID(now: Date = Date()) -> String {
-        "req_" + timePrefix(milliseconds: Int((now.timeIntervalSince1970 * 1000).rounded(.down))) + base62(16)
+        let milliseconds = Int((now.timeIntervalSince1970 * 1000).rounded(.down))
+        return String(unsafeUninitializedCapacity: 28) { out in
+            for (index, byte) in "req_".utf8.enumerated() { out[index] = byte }
+            writeTime(milliseconds, into: out[4..<12])
+            fillBase62(out[12..<28])
+            return 28
+        }
     }
 
     /// `milliseconds` in 8 base62 digits, most significant first (they last until the year 8888).
     static func timePrefix(milliseconds: Int) -> String {
+        String(unsafeUninitializedCapacity: 8) { out in
+            writeTime(milliseconds, into: out[...])
+            return 8
+        }
+    }
+
+    static func writeTime(_ milliseconds: Int, into out: Slice<UnsafeMutableBufferPointer<UInt8>>) {
         var value = max(0, milliseconds)
-        var digits = [UInt8](repeating: alphabet[0], count: 8)
-        for position in (0..<8).reversed() {
-            digits[position] = alphabet[value % 62]
+        for position in out.indices.reversed() {
+            out.base[position] = alphabet[value % 62]
             value /= 62
         }
-        return String(decoding: digits, as: UTF8.self)
     }
 
     /// An OpenAI-style chat completion id.

@@ -11,22 +11,27 @@ enum SecureRandom {
     static let pool = Mutex<(bytes: [UInt8], next: Int)>(([UInt8](repeating: 0, count: 4096), 4096))
 
     static func fill(_ bytes: inout [UInt8]) {
-        guard bytes.count <= 1024 else {
-            bytes.withUnsafeMutableBytes { buffer in
-                if let base = buffer.baseAddress { stdlibRandom(base, buffer.count) }
-            }
+        bytes.withUnsafeMutableBytes { fill($0) }
+    }
+
+    static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
+        guard let base = buffer.baseAddress else { return }
+        guard buffer.count <= 1024 else {
+            stdlibRandom(base, buffer.count)
             return
         }
         pool.withLock { pool in
-            if pool.next + bytes.count > pool.bytes.count {
-                pool.bytes.withUnsafeMutableBytes { buffer in stdlibRandom(buffer.baseAddress!, buffer.count) }
+            if pool.next + buffer.count > pool.bytes.count {
+                pool.bytes.withUnsafeMutableBytes { all in stdlibRandom(all.baseAddress!, all.count) }
                 pool.next = 0
             }
-            for index in bytes.indices {
-                bytes[index] = pool.bytes[pool.next + index]
-                pool.bytes[pool.next + index] = 0
+            let next = pool.next
+            pool.bytes.withUnsafeMutableBytes { all in
+                let taken = UnsafeMutableRawBufferPointer(rebasing: all[next..<next + buffer.count])
+                buffer.copyMemory(from: UnsafeRawBufferPointer(taken))
+                taken.initializeMemory(as: UInt8.self, repeating: 0)
             }
-            pool.next += bytes.count
+            pool.next += buffer.count
         }
     }
 }
