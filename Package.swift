@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "switchboard-fake-upstream", targets: ["FakeUpstream"]),
         .executable(name: "switchboard-bare-proxy", targets: ["BareProxy"]),
         .executable(name: "switchboard-nio-proxy", targets: ["NIOProxy"]),
+        .executable(name: "switchboard-instant-upstream", targets: ["InstantUpstream"]),
         .executable(name: "switchboard-rag-bench", targets: ["RAGBench"]),
     ],
     dependencies: [
@@ -326,6 +327,18 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/Support/NIOProxy",
+            swiftSettings: swiftSettings
+        ),
+        // The benchmark's upstream: precomputed chat answers on SwiftNIO's channel handlers alone.
+        .executableTarget(
+            name: "InstantUpstream",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/Support/InstantUpstream",
             swiftSettings: swiftSettings
         ),
         // The embedded vector index's benchmark (bench/rag/README.md).

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Switchboard benchmark: the same chat request direct to the instant fake upstream, through the gateway
+# Switchboard benchmark: the same chat request direct to an instant upstream, through the gateway
 # (auth, quota and audit on) and optionally through LiteLLM's proxy. See bench/README.md.
 #
 #   bench/run.sh [--with-litellm] [--duration 5] [--rounds 3] [--connections 32] [--litellm-duration 10]
-#                [--stream-requests 200] [--startup-runs 5] [--build]
+#                [--stream-requests 200] [--startup-runs 5] [--upstream instant|fake] [--build]
 #
 # Direct, bare proxy and gateway are measured in interleaved rounds (each round runs all three, --duration
 # seconds each) and reported as medians, so that a shared machine's drift hits all three alike.
@@ -20,6 +20,7 @@ STREAM_REQUESTS=200
 STARTUP_RUNS=5
 FORCE_BUILD=0
 WARMUP=2
+UPSTREAM=instant
 
 usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
         --litellm-duration) LITELLM_DURATION=$2; shift ;;
         --stream-requests) STREAM_REQUESTS=$2; shift ;;
         --startup-runs) STARTUP_RUNS=$2; shift ;;
+        --upstream) UPSTREAM=$2; shift ;;
         --build) FORCE_BUILD=1 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
@@ -41,6 +43,11 @@ for value in "$DURATION" "$ROUNDS" "$CONNECTIONS" "$STREAM_REQUESTS" "$STARTUP_R
     [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "expected a positive integer, got '$value'" >&2; exit 2; }
 done
 LITELLM_DURATION=${LITELLM_DURATION:-10}
+case "$UPSTREAM" in
+    instant) UPSTREAM_DESCRIPTION="instant upstream (switchboard-instant-upstream: precomputed answers on SwiftNIO)" ;;
+    fake) UPSTREAM_DESCRIPTION="fake upstream (switchboard-fake-upstream --no-record: Hummingbird, parses each request)" ;;
+    *) echo "--upstream is instant or fake, got '$UPSTREAM'" >&2; exit 2 ;;
+esac
 
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -110,11 +117,13 @@ ensure_wrk() {
 }
 ensure_binaries() {
     if [ "$FORCE_BUILD" = 1 ] || [ ! -x "$BIN/switchboard" ] || [ ! -x "$BIN/switchboard-fake-upstream" ] \
+        || [ ! -x "$BIN/switchboard-instant-upstream" ] \
         || [ ! -x "$BIN/switchboard-bare-proxy" ] || [ ! -x "$BIN/switchboard-nio-proxy" ]; then
         [ -n "${SWITCHBOARD_BIN_DIR:-}" ] && [ "$FORCE_BUILD" = 0 ] && die "no binaries in $BIN"
         log "building release binaries into $SCRATCH (the first build takes several minutes)"
         (cd "$ROOT" && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard >&2 \
             && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard-fake-upstream >&2 \
+            && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard-instant-upstream >&2 \
             && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard-bare-proxy >&2 \
             && timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product switchboard-nio-proxy >&2) \
             || die "release build failed"
@@ -208,13 +217,13 @@ ratios() {
     done | sort -n | awk '{v[NR] = $1} END {printf "%s%% (rounds: %s–%s%%)", v[int((NR + 1) / 2)], v[1], v[NR]}'
 }
 
-# smoke URL AUTH: one request must answer 200 with the fake's reply.
+# smoke URL AUTH: one request must answer 200 with the upstream's reply.
 smoke() {
     local code
     code=$(curl -sS -m 30 -o "$TMP/smoke.json" -w '%{http_code}' -H 'Content-Type: application/json' \
         ${2:+-H "Authorization: Bearer $2"} -d '{"model":"bench","messages":[{"role":"user","content":"Say hello"}]}' "$1") \
         || die "request to $1 failed"
-    [ "$code" = 200 ] && grep -q 'Hello from fake upstream' "$TMP/smoke.json" \
+    [ "$code" = 200 ] && grep -q 'Hello from [a-z]* upstream' "$TMP/smoke.json" \
         || die "$1 answered $code: $(head -c 400 "$TMP/smoke.json")"
 }
 
@@ -224,13 +233,17 @@ ensure_wrk
 ensure_binaries
 [ "$WITH_LITELLM" = 1 ] && ensure_litellm
 
-# 1. the instant upstream
-start_server "$TMP/fake.out" "$TMP/fake.err" "$BIN/switchboard-fake-upstream" --host 127.0.0.1 --port 0 --no-record
+# 1. the upstream: precomputed answers on bare SwiftNIO (instant), or the test suites' Hummingbird fake (fake)
+if [ "$UPSTREAM" = instant ]; then
+    start_server "$TMP/fake.out" "$TMP/fake.err" "$BIN/switchboard-instant-upstream" --host 127.0.0.1 --port 0
+else
+    start_server "$TMP/fake.out" "$TMP/fake.err" "$BIN/switchboard-fake-upstream" --host 127.0.0.1 --port 0 --no-record
+fi
 FAKE_PID=$STARTED_PID
 FAKE_PORT=$(wait_line "$TMP/fake.out" 's/^listening on \([0-9][0-9]*\).*/\1/p' 30 "$FAKE_PID") \
-    || die "fake upstream did not start: $(cat "$TMP/fake.err")"
+    || die "$UPSTREAM upstream did not start: $(cat "$TMP/fake.err")"
 DIRECT="http://127.0.0.1:$FAKE_PORT/v1/chat/completions"
-log "fake upstream pid $FAKE_PID on port $FAKE_PORT"
+log "$UPSTREAM upstream pid $FAKE_PID on port $FAKE_PORT"
 
 # 2. the gateway: embedded mode, temp data dir, auth + quota + audit on
 DATA="$TMP/data"; mkdir -p "$DATA"
@@ -363,7 +376,7 @@ REPORT=$(
     echo "Commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores," \
         "$ROUNDS interleaved rounds of wrk ${DURATION}s per target (medians shown; LiteLLM one run of ${LITELLM_DURATION}s)" \
         "after a warm-up (2 s; LiteLLM 3 s);" \
-        "POST /v1/chat/completions, model \`bench\`, instant fake upstream (--no-record)."
+        "POST /v1/chat/completions, model \`bench\`, $UPSTREAM_DESCRIPTION."
     echo
     echo "| target | req/s@$C | p50@$C | p99@$C | p50@1 | p99@1 |"
     echo "|---|---:|---:|---:|---:|---:|"
@@ -385,8 +398,8 @@ REPORT=$(
     echo "- gateway start-up, exec → first 200 on /health: median $(field "$STARTUP" median_ms) ms" \
         "(runs: $(field "$STARTUP" all_ms) ms)"
     echo "- CPU during the $C-connection runs (100% = one core; last figure = whole machine of $(( $(nproc) * 100 ))%):" \
-        "direct: fake ${CPU[direct@$C]% *}, all ${CPU[direct@$C]##* };" \
-        "switchboard: gateway $(awk '{print $1}' <<<"${CPU[switchboard@$C]}"), fake $(awk '{print $2}' <<<"${CPU[switchboard@$C]}"), all ${CPU[switchboard@$C]##* }${CPU[litellm@$C]:+; litellm: proxy $(awk '{print $1}' <<<"${CPU[litellm@$C]}"), fake $(awk '{print $2}' <<<"${CPU[litellm@$C]}"), all ${CPU[litellm@$C]##* }}"
+        "direct: upstream ${CPU[direct@$C]% *}, all ${CPU[direct@$C]##* };" \
+        "switchboard: gateway $(awk '{print $1}' <<<"${CPU[switchboard@$C]}"), upstream $(awk '{print $2}' <<<"${CPU[switchboard@$C]}"), all ${CPU[switchboard@$C]##* }${CPU[litellm@$C]:+; litellm: proxy $(awk '{print $1}' <<<"${CPU[litellm@$C]}"), upstream $(awk '{print $2}' <<<"${CPU[litellm@$C]}"), all ${CPU[litellm@$C]##* }}"
     echo "- non-2xx + socket errors: $(for k in "${!NON2XX[@]}"; do [[ $k == *#* ]] || printf '%s %s; ' "$k" "${NON2XX[$k]}"; done)audit rows written: $([ "${AUDITED:-0}" -gt 0 ] && echo yes || echo NO)"
 )
 echo "$REPORT" | tee "$RESULTS/latest.md"
