@@ -82,6 +82,27 @@ import Testing
         #expect(config.compatible["vllm"]?.apiKey == "k")
     }
 
+    @Test func eventLoopsFromTheFileOrTheEnvironment() throws {
+        #expect(try ConfigLoader.load(yaml: "", fileName: "f", environment: [:]).server.eventLoops == nil)
+        let file = "server: { event_loops: 3 }"
+        #expect(try ConfigLoader.load(yaml: file, fileName: "f", environment: [:]).server.eventLoops == 3)
+        #expect(
+            try ConfigLoader.load(yaml: file, fileName: "f", environment: ["SWITCHBOARD_EVENT_LOOPS": "2"]).server
+                .eventLoops == 2)
+        for (yaml, environment, message) in [
+            ("server: { event_loops: 0 }", [:], "server.event_loops: must be an integer ≥ 1"),
+            ("", ["SWITCHBOARD_EVENT_LOOPS": "many"], "SWITCHBOARD_EVENT_LOOPS: must be an integer from 1 to 1024"),
+            ("", ["SWITCHBOARD_EVENT_LOOPS": "0"], "SWITCHBOARD_EVENT_LOOPS: must be an integer from 1 to 1024"),
+        ] {
+            do {
+                _ = try ConfigLoader.load(yaml: yaml, fileName: "f", environment: environment)
+                Issue.record("accepted \(yaml) \(environment)")
+            } catch {
+                #expect(error.description.contains(message), "\(error.description)")
+            }
+        }
+    }
+
     @Test func defaultRoutesUseTheMockWithoutCredentials() throws {
         let offline = try ConfigLoader.load(yaml: "", fileName: "f", environment: [:])
         #expect(offline.usingDefaultRoutes)

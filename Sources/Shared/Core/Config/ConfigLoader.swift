@@ -140,8 +140,10 @@ struct ConfigReader {
         }
         if let value = top["server"],
             let server = object(
-                value, "server", allowed: ["max_body_bytes", "max_json_depth", "drain_timeout_seconds", "cors"])
+                value, "server",
+                allowed: ["max_body_bytes", "max_json_depth", "drain_timeout_seconds", "event_loops", "cors"])
         {
+            if let v = integer(server, "event_loops", "server", min: 1) { config.server.eventLoops = v }
             if let v = integer(server, "max_body_bytes", "server", min: 1024) { config.server.maxBodyBytes = v }
             if let v = integer(server, "max_json_depth", "server", min: 2) { config.server.maxJSONDepth = v }
             if let v = number(server, "drain_timeout_seconds", "server") { config.server.drainTimeoutSeconds = v }
@@ -347,6 +349,13 @@ struct ConfigReader {
         if let text = env["SWITCHBOARD_DATA_DIR"], !text.isEmpty { config.dataDirectory = text }
         if let text = env["SWITCHBOARD_LOG_LEVEL"] ?? env["LOG_LEVEL"], !text.isEmpty { config.logLevel = text }
         if let text = env["SWITCHBOARD_LOG_FORMAT"], !text.isEmpty { config.logFormat = text }
+        if let text = env["SWITCHBOARD_EVENT_LOOPS"], !text.isEmpty {
+            if let value = Int(text), (1...1024).contains(value) {
+                config.server.eventLoops = value
+            } else {
+                problems.append("environment: SWITCHBOARD_EVENT_LOOPS: must be an integer from 1 to 1024")
+            }
+        }
         for (name, keyPath) in [("RPM_LIMIT", \GatewayConfig.limits.tenantRPM), ("RPD_LIMIT", \.limits.tenantRPD)] {
             guard let text = env[name] else { continue }
             if text.isEmpty || text == "0" || text == "off" {

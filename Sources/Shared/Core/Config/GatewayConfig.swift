@@ -37,6 +37,8 @@ public struct GatewayConfig: Sendable {
         /// How long in-flight streams may run on after SIGTERM before they are ended.
         public var drainTimeoutSeconds = 30.0
         public var cors: CORS?
+        /// SwiftNIO event loops for network I/O; nil: half the cores, at least one (`ProcessBootstrap.eventLoops`).
+        public var eventLoops: Int?
         public init() {}
     }
 
