@@ -1,6 +1,9 @@
 import Foundation
 import GatewaySchema
 import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
 import TestSupport
 import Testing
 
@@ -40,6 +43,57 @@ import Testing
                 return match.text == other.text && match.metadata == other.metadata
                     && abs(match.distance - other.distance) < 1e-4
             }
+    }
+
+    /// The vector store's transactions run on a thread of their own: with every thread of the pool the other
+    /// connection uses taken (as by writers waiting for this transaction's lock), a document is still written and
+    /// found. On the shared pool this hung until SQLite's busy timeouts gave up, again and again.
+    @Test func aTransactionNeedsNoThreadOfTheSharedPool() async throws {
+        try await Self.withDatabase { path in
+            let (store, vectors) = try await Self.open(path)
+            let ns = VectorNamespace(tenant: "acme", index: "docs")
+            let release = Gate()
+            var random = SplitMix64(seed: 5)
+            let chunks = (0..<1200).map {
+                VectorChunk(
+                    documentKey: "d", chunkIndex: $0, text: "chunk \($0)", metadata: [:],
+                    vector: Self.vector(&random, 8))
+            }
+            let blockers = (0..<NIOSingletons.blockingPoolThreadCountSuggestion).map { _ in
+                Task { try await NIOThreadPool.singleton.runIfActive { release.wait() } }
+            }
+            // Bounded, so that a regression fails instead of hanging: the gate opens either way.
+            let written = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    do {
+                        try await vectors.replaceDocument("d", with: chunks, in: ns)
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(20))
+                    return false
+                }
+                let first = await group.next() ?? false
+                release.open()
+                group.cancelAll()
+                return first
+            }
+            #expect(written, "the transaction waited for a thread of the shared pool")
+            for blocker in blockers { try await blocker.value }
+            #expect(try await vectors.query(chunks[7].vector, topK: 1, filter: nil, in: ns).first?.chunkIndex == 7)
+            await vectors.close()
+            await store.close()
+        }
+    }
+
+    /// Blocks threads until opened.
+    final class Gate: Sendable {
+        let opened = Mutex(false)
+        func open() { opened.withLock { $0 = true } }
+        func wait() { while !opened.withLock({ $0 }) { usleep(1000) } }
     }
 
     /// Writes and deletes documents at random, checking the loaded index against the memory reference as it goes.

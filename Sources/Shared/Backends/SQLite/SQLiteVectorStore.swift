@@ -2,6 +2,7 @@ import GatewayCore
 import GatewaySchema
 import Logging
 import NIOCore
+import NIOPosix
 import SQLiteNIO
 import Synchronization
 
@@ -27,26 +28,47 @@ public final class SQLiteVectorStore: VectorStore {
 
     /// Opens a connection of its own to the (migrated) file at `path`; `SQLiteStore.vectorStore()` is the usual
     /// way in.
+    ///
+    /// The connection runs on a thread of its own. Its transactions span awaits, and while one is open the other
+    /// connection's writers wait for the lock inside SQLite (`busy_timeout`), each holding a thread of the pool
+    /// it runs on. Sharing that pool, two such waiters (the audit consumer, the queue, quota saving) could take
+    /// every thread, so the transaction's next statement never ran: the ingestion stalled and the waiters failed
+    /// with "database is locked" after 10 s, again and again.
     static func open(path: String, logger: Logger) async throws -> SQLiteVectorStore {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: thread, logger: logger,
+                on: MultiThreadedEventLoopGroup.singleton.any())
+        } catch {
+            try? await thread.shutdownGracefully()
+            throw error
+        }
         do {
             try await connection.query("PRAGMA busy_timeout = 10000", []) { _ in }
             try await connection.query("PRAGMA synchronous = NORMAL", []) { _ in }
         } catch {
             try? await connection.close()
+            try? await thread.shutdownGracefully()
             throw error
         }
-        return SQLiteVectorStore(connection: connection, logger: logger)
+        return SQLiteVectorStore(connection: connection, thread: thread, logger: logger)
     }
 
-    init(connection: SQLiteConnection, logger: Logger) {
+    let thread: NIOThreadPool
+
+    init(connection: SQLiteConnection, thread: NIOThreadPool, logger: Logger) {
         self.connection = connection
+        self.thread = thread
         self.logger = logger
     }
 
     /// Closes the store's connection; it must not be used afterwards.
     public func close() async {
         await writes.withLock { try? await connection.close() }
+        try? await thread.shutdownGracefully()
     }
 
     // MARK: VectorStore
