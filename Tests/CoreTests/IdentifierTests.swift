@@ -30,9 +30,13 @@ import Testing
             previous = id
         }
         // The prefix is the time in base62; the rest is random.
-        #expect(RandomID.timePrefix(milliseconds: 0) == "00000000")
-        #expect(RandomID.timePrefix(milliseconds: 61) == "0000000z")
-        #expect(RandomID.timePrefix(milliseconds: 62) == "00000010")
+        // Whole milliseconds, rounded down (mid-millisecond instants, so binary fractions cannot tip the floor).
+        func prefix(seconds: Double) -> Substring {
+            RandomID.requestID(now: Date(timeIntervalSince1970: seconds)).dropFirst(4).prefix(8)
+        }
+        #expect(prefix(seconds: 0.0005) == "00000000")
+        #expect(prefix(seconds: 0.0615) == "0000000z")
+        #expect(prefix(seconds: 0.0625) == "00000010")
         let now = Date()
         let a = RandomID.requestID(now: now)
         let b = RandomID.requestID(now: now)

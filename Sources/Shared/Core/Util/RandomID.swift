@@ -52,14 +52,7 @@ public enum RandomID {
         }
     }
 
-    /// `milliseconds` in 8 base62 digits, most significant first (they last until the year 8888).
-    static func timePrefix(milliseconds: Int) -> String {
-        String(unsafeUninitializedCapacity: 8) { out in
-            writeTime(milliseconds, into: out[...])
-            return 8
-        }
-    }
-
+    /// `milliseconds` in base62 digits filling `out`, most significant first (8 digits last until the year 8888).
     static func writeTime(_ milliseconds: Int, into out: Slice<UnsafeMutableBufferPointer<UInt8>>) {
         var value = max(0, milliseconds)
         for position in out.indices.reversed() {
