@@ -32,14 +32,17 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// Fresh ports, plus a teardown.
-    func makePorts() async throws -> (GatewayPorts, @Sendable () async -> Void) {
+    /// Fresh ports, plus a teardown. An unacknowledged message is delivered again after `redeliverAfter`
+    /// (whole seconds, at least one, on SQS).
+    func makePorts(
+        redeliverAfter: Duration = .milliseconds(200)
+    ) async throws -> (GatewayPorts, @Sendable () async -> Void) {
         switch self {
         case .memory:
             return (
                 GatewayPorts(
                     keys: MemoryAPIKeyStore(), quotas: MemoryQuotaStore(), routes: MemoryRouteStore(),
-                    queue: MemoryQueue(redeliverAfter: .milliseconds(200)), requestLog: MemoryRequestLog(),
+                    queue: MemoryQueue(redeliverAfter: redeliverAfter), requestLog: MemoryRequestLog(),
                     responses: MemoryResponseStore(), vectors: MemoryVectorStore(),
                     ragJobs: MemoryRAGJobStore()),
                 {}
@@ -49,7 +52,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let store = try await SQLiteStore.open(
                 path: directory.appendingPathComponent("switchboard.db").path, logger: Logger(label: "test"))
             var ports = store.ports()
-            ports.queue = SQLiteQueue(store: store, visibilityTimeout: 0.2)
+            ports.queue = SQLiteQueue(store: store, visibilityTimeout: redeliverAfter / .seconds(1))
             return (
                 ports,
                 {
@@ -59,9 +62,10 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
             )
         case .postgres:
             let (store, teardown) = try await PostgresTestServer.startInFreshDatabase()
-            return (store.ports(queue: MemoryQueue(redeliverAfter: .milliseconds(200))), teardown)
+            return (store.ports(queue: MemoryQueue(redeliverAfter: redeliverAfter)), teardown)
         case .aws:
-            let (store, teardown) = try await AWSTestService.makeStore()
+            let (store, teardown) = try await AWSTestService.makeStore(
+                visibilityTimeout: max(1, Int((redeliverAfter / .seconds(1)).rounded(.up))))
             return (store.ports(vectors: MemoryVectorStore()), teardown)
         }
     }
@@ -182,7 +186,8 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
 
     @Test(arguments: Backend.available)
     func queueDeliversAtLeastOnceUntilAcknowledged(_ backend: Backend) async throws {
-        let (ports, teardown) = try await backend.makePorts()
+        // Long enough that a loaded machine cannot let the first batch reappear before the second receive.
+        let (ports, teardown) = try await backend.makePorts(redeliverAfter: .seconds(3))
         defer { Task { await teardown() } }
         let queue = ports.queue
         try await queue.publish([[1], [2], [3]], topic: .audit)
@@ -195,7 +200,7 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         #expect(second.map(\.payload) == [[3]], "in-flight messages are not delivered twice at once")
         try await queue.acknowledge(first.map(\.receipt), topic: .audit)
         // The unacknowledged [3] comes back after the visibility timeout.
-        let again = try await queue.receive(topic: .audit, max: 10, wait: .seconds(3))
+        let again = try await queue.receive(topic: .audit, max: 10, wait: .seconds(10))
         #expect(again.map(\.payload) == [[3]])
         #expect(again.first?.redeliveries == 1)
         try await queue.acknowledge(again.map(\.receipt), topic: .audit)
