@@ -5,11 +5,21 @@ import Testing
 @testable import GatewaySchema
 
 /// What `JSONObjectText.skim` makes of a document: its error, or whether it gave an object text.
-func skimOutcome(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth) -> (JSONParseError?, JSONObjectText?) {
+func skimOutcome(
+    _ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth, elementsOf: String? = nil
+) -> (JSONParseError?, JSONObjectText?) {
     do {
-        return (nil, try JSONObjectText.skim(bytes, maxDepth: maxDepth))
+        return (nil, try JSONObjectText.skim(bytes, maxDepth: maxDepth, elementsOf: elementsOf))
     } catch {
         return (error, nil)
+    }
+}
+
+/// An element as `JSONParser` reads it.
+func parsed(_ element: JSONObjectText.ElementText) -> JSONValue {
+    switch element {
+    case .object(let text): .object(text.object)
+    case .other(let value): value
     }
 }
 
@@ -70,6 +80,50 @@ struct JSONObjectTextTests {
     @Test(arguments: JSONParserInvalidTests.cases)
     func invalidDocumentsFailAsParsingFails(_ testCase: InvalidCase) {
         #expect(skimOutcome(testCase.bytes).0 == parseError(testCase.bytes))
+        let inArray = Array(#"{"m":[{"k":"#.utf8) + testCase.bytes + Array("}]}".utf8)
+        #expect(skimOutcome(inArray, elementsOf: "m").0 == parseError(inArray))
+    }
+
+    @Test func theElementsOfANamedArrayAreFoundWhileSkimming() throws {
+        let bytes = Array(
+            #"""
+            {"model":"m","messages":[{"role":"user","content":"caf\u00e9 \ud83d\ude00"}, 7,
+             {"role":"a","role":"b"}, {"k":{"k":1,"k":2}}, [], "s"],"n":1}
+            """#.utf8)
+        let text = try #require(try JSONObjectText.skim(bytes, elementsOf: "messages"))
+        let elements = try #require(text.elements(of: "messages"))
+        let messages = try #require(try JSONParser.parse(bytes)["messages"]?.arrayValue)
+        #expect(elements.map(parsed) == messages)
+        guard case .object(let first) = elements[0], case .object(let fourth) = elements[3] else {
+            Issue.record("objects without repeated keys are object texts")
+            return
+        }
+        #expect(first["content"]?.stringValue == "café 😀")
+        #expect(fourth["k"]?["k"]?.intValue == 2, "a repeated key further in is the member's own business")
+        guard case .other(let third) = elements[2] else {
+            Issue.record("an object that repeats a key is parsed")
+            return
+        }
+        #expect(third["role"] == "b", "the last value wins, as in parsing")
+        #expect(text.elements(of: "model") == nil, "only the member named when skimming")
+        #expect(try JSONObjectText.skim(bytes)?.elements(of: "messages") == nil)
+        #expect(try JSONObjectText.skim(bytes, elementsOf: "n")?.elements(of: "n") == nil, "not an array")
+        #expect(
+            try JSONObjectText.skim(Array(#"{"messages":[]}"#.utf8), elementsOf: "messages")?.elements(of: "messages")?
+                .isEmpty == true)
+        #expect(
+            try JSONObjectText.skim(Array(#"{"a":1}"#.utf8), elementsOf: "messages")?.elements(of: "messages") == nil)
+    }
+
+    @Test func aRequestDocumentReadsMembersFromItsTextAndParsesOnce() throws {
+        let bytes = Array(#"{"model":"m","stream_options":{"include_usage":true},"messages":[{"role":"user"}]}"#.utf8)
+        let document = RequestDocument(text: try #require(try JSONObjectText.skim(bytes)))
+        #expect(document["model"] == "m")
+        #expect(document["stream_options"]?["include_usage"] == true)
+        #expect(document["absent"] == nil)
+        #expect(document.object == (try JSONParser.parse(bytes).objectValue))
+        let built = RequestDocument(["model": "x"])
+        #expect(built.text == nil && built["model"] == "x" && built.object == ["model": "x"])
     }
 
     @Test func depthAndTruncationFailAsParsingFails() {
@@ -79,6 +133,14 @@ struct JSONObjectTextTests {
         let deeper = Array(#"{"a":\#(objects)}"#.utf8)
         #expect(skimOutcome(deeper).0 == parseError(deeper))
         #expect(skimOutcome(deeper).0?.kind == .tooDeep)
+        let deepElement = Array(#"{"m":[\#(objects)]}"#.utf8)
+        #expect(skimOutcome(deepElement, elementsOf: "m").0 == parseError(deepElement))
+        #expect(skimOutcome(deepElement, elementsOf: "m").0?.kind == .tooDeep)
+        var shallower = "1"
+        for _ in 0..<(JSONParser.defaultMaxDepth - 2) { shallower = #"{"a":\#(shallower)}"# }
+        let fitting = Array(#"{"m":[\#(shallower)]}"#.utf8)
+        #expect(skimOutcome(fitting, elementsOf: "m").0 == nil)
+        #expect(parseError(fitting) == nil)
         #expect(skimOutcome(Array("{}".utf8), maxDepth: 0).0 == parseError(Array("{}".utf8), maxDepth: 0))
         let hostile =
             [UInt8(ascii: "{"), UInt8(ascii: "\""), UInt8(ascii: "\""), UInt8(ascii: ":")]
@@ -112,6 +174,11 @@ struct JSONObjectTextTests {
             let (error, text) = skimOutcome(bytes)
             #expect(error == parseError(bytes))
             if let text { #expect(try JSONParser.parse(bytes) == .object(text.object)) }
+            let (elementsError, withElements) = skimOutcome(bytes, elementsOf: "choices")
+            #expect(elementsError == error)
+            if let elements = withElements?.elements(of: "choices") {
+                #expect(try JSONParser.parse(bytes)["choices"] == .array(elements.map(parsed)))
+            }
         }
     }
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 
+import httpx2 as httpx
+
 import openai
 import pytest
 from openai import OpenAI
@@ -112,6 +114,65 @@ def test_every_field_reaches_the_upstream_unchanged_when_streaming(client, fake)
                 "stream_options": {"include_usage": True}}
     expected.pop("n")
     assert upstream["body"] == expected
+
+
+# The client's members as written (escapes, number spellings, spacing inside values): the gateway replaces
+# `model` and passes every other member's text on byte for byte, as the SDKs' own JSON would reach OpenAI.
+RAW_MESSAGES = rb'[ {"role" : "user", "content":"caf\u00e9 \ud83d\ude00 \"quoted\" \/ tab\t ' + "café ✓".encode() + b'"} ]'
+RAW_MEMBERS = [
+    (b'"messages"', RAW_MESSAGES),
+    (b'"temperature"', b"1.0"),
+    (b'"seed"', b"12345678901234567890"),
+    (b'"future_field"', b'{ "a" : [1e2, -0.0, 1E-7], "b" : null }'),
+]
+
+
+def raw_chat(gw, key: str, members: list[tuple[bytes, bytes]]) -> httpx.Response:
+    body = b"{ \n" + b" ,\n ".join(k + b" : " + v for k, v in [(b'"model"', b'"chat"')] + members) + b" }"
+    return httpx.post(gw.root + "/v1/chat/completions", content=body, timeout=30,
+                      headers={"content-type": "application/json", "authorization": f"Bearer {key}"})
+
+
+def test_the_upstream_gets_the_clients_bytes_with_only_the_model_replaced(gw, key, fake):
+    response = raw_chat(gw, key, RAW_MEMBERS)
+    assert response.status_code == 200, response.text
+    [upstream] = chat_posts(fake)
+    expected = b"{" + b",".join(k + b":" + v for k, v in [(b'"model"', b'"gpt-fake"')] + RAW_MEMBERS) + b"}"
+    assert upstream["raw_body"].encode() == expected
+
+
+def test_a_stream_gets_the_clients_bytes_with_usage_asked_for(gw, key, fake):
+    members = RAW_MEMBERS + [(b'"stream"', b"true"), (b'"stream_options"', b'{"include_usage": false}')]
+    response = raw_chat(gw, key, members)
+    assert response.status_code == 200, response.text
+    assert response.text.rstrip().endswith("data: [DONE]")
+    [upstream] = chat_posts(fake)
+    written = [(b'"model"', b'"gpt-fake"')] + RAW_MEMBERS + [
+        (b'"stream"', b"true"), (b'"stream_options"', b'{"include_usage":true}')]
+    assert upstream["raw_body"].encode() == b"{" + b",".join(k + b":" + v for k, v in written) + b"}"
+
+
+def test_invalid_messages_are_rejected_from_the_text_as_from_parsed_json(gw, key, fake):
+    cases = [
+        (b"[]", "'messages' must contain at least one message.", "messages"),
+        (b'"hi"', "'messages' is required and must be an array.", "messages"),
+        (b'[{"role":"user","content":"a"}, 7]', "messages[1] must be an object with a 'role'.", "messages[1]"),
+        (b'[{"content":"a"}]', "messages[0] must be an object with a 'role'.", "messages[0]"),
+        (b'[{"role":1}]', "messages[0] must be an object with a 'role'.", "messages[0]"),
+        (b'[{"role":"user","role":null}]', "messages[0] must be an object with a 'role'.", "messages[0]"),
+    ]
+    for messages, message, param in cases:
+        response = raw_chat(gw, key, [(b'"messages"', messages)])
+        assert response.status_code == 400, messages
+        error = response.json()["error"]
+        assert (error["message"], error["param"], error["type"]) == (message, param, "invalid_request_error")
+    assert chat_posts(fake) == [], "nothing invalid reached the upstream"
+    # A key repeated inside a message: the last value counts, as in JSON parsers, and the message goes on as
+    # written (what the upstream makes of it is the upstream's business; this fake takes the first).
+    repeated = b'[{"role":null,"role":"user","content":"a"}]'
+    raw_chat(gw, key, [(b'"messages"', repeated)])
+    [upstream] = chat_posts(fake)
+    assert upstream["raw_body"].encode() == b'{"model":"gpt-fake","messages":' + repeated + b"}"
 
 
 # MARK: streamed

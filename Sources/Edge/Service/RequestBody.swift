@@ -27,9 +27,32 @@ public struct BodyLimits: Sendable {
     /// The body as a JSON object.
     public func readJSONObject(_ request: Request) async throws -> JSONObject {
         let buffer = try await readBytes(request)
-        let value: JSONValue
+        return try object(parsing: buffer.withUnsafeReadableBytes { try JSONParser.parse($0, maxDepth: maxDepth) })
+    }
+
+    /// The body as a JSON object kept as its text (`RequestDocument`), with the elements of the array member
+    /// `elementsOf` located too; the same errors as `readJSONObject`.
+    public func readJSONDocument(_ request: Request, elementsOf key: String? = nil) async throws -> RequestDocument {
+        let bytes = Array(buffer: try await readBytes(request))
+        let skimmed = try mapped { () throws(JSONParseError) in
+            try JSONObjectText.skim(bytes, maxDepth: maxDepth, elementsOf: key)
+        }
+        if let skimmed { return RequestDocument(text: skimmed) }
+        // Valid JSON, but not an object, or an object that repeats a key: parsed.
+        return RequestDocument(try object(parsing: JSONParser.parse(bytes, maxDepth: maxDepth)))
+    }
+
+    func object(parsing parse: @autoclosure () throws -> JSONValue) throws -> JSONObject {
+        guard case .object(let object) = try mapped(parse) else {
+            throw GatewayError.invalidRequest("The request body must be a JSON object.")
+        }
+        return object
+    }
+
+    /// `body`'s result, its parse errors as the client's 400s.
+    func mapped<T>(_ body: () throws -> T) throws -> T {
         do {
-            value = try buffer.withUnsafeReadableBytes { try JSONParser.parse($0, maxDepth: maxDepth) }
+            return try body()
         } catch let error as JSONParseError {
             if error.kind == .tooDeep {
                 throw GatewayError.invalidRequest(
@@ -37,9 +60,5 @@ public struct BodyLimits: Sendable {
             }
             throw GatewayError.invalidJSON(error.description)
         }
-        guard case .object(let object) = value else {
-            throw GatewayError.invalidRequest("The request body must be a JSON object.")
-        }
-        return object
     }
 }

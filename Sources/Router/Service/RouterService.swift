@@ -92,7 +92,7 @@ public struct RouterService: Sendable {
     ) async throws
         -> Response
     {
-        let body = try await limits.readJSONObject(request)
+        let body = try await limits.readJSONDocument(request, elementsOf: endpoint == .chat ? "messages" : nil)
         guard let model = body["model"]?.stringValue, !model.isEmpty else {
             throw GatewayError.invalidRequest("You must provide a model parameter.", param: "model")
         }
@@ -159,6 +159,16 @@ public struct RouterService: Sendable {
         model: String, kind: Route.Kind, endpoint: ProviderEndpoint, body: JSONObject, context: GatewayRequestContext,
         upload: MultipartForm? = nil, _ operation: (any Provider, ProviderCall) async throws -> T
     ) async throws -> T {
+        try await dispatch(
+            model: model, kind: kind, endpoint: endpoint, body: RequestDocument(body), context: context, upload: upload,
+            operation)
+    }
+
+    func dispatch<T: Sendable>(
+        model: String, kind: Route.Kind, endpoint: ProviderEndpoint, body: RequestDocument,
+        context: GatewayRequestContext, upload: MultipartForm? = nil,
+        _ operation: (any Provider, ProviderCall) async throws -> T
+    ) async throws -> T {
         try await call(
             model: model, kind: kind, endpoint: endpoint, body: body, identity: context.identity, audit: context.audit,
             requestID: context.requestID, upload: upload, operation
@@ -170,6 +180,17 @@ public struct RouterService: Sendable {
     /// in `audit`. Returns the value and the target that produced it; failures are `GatewayError`s.
     public func call<T: Sendable>(
         model: String, kind: Route.Kind, endpoint: ProviderEndpoint, body: JSONObject, identity: Identity?,
+        audit: AuditRecorder, requestID: String, upload: MultipartForm? = nil,
+        _ operation: (any Provider, ProviderCall) async throws -> T
+    ) async throws -> (value: T, target: RouteTarget) {
+        try await call(
+            model: model, kind: kind, endpoint: endpoint, body: RequestDocument(body), identity: identity, audit: audit,
+            requestID: requestID, upload: upload, operation)
+    }
+
+    /// `call` with the body as the client sent it.
+    public func call<T: Sendable>(
+        model: String, kind: Route.Kind, endpoint: ProviderEndpoint, body: RequestDocument, identity: Identity?,
         audit: AuditRecorder, requestID: String, upload: MultipartForm? = nil,
         _ operation: (any Provider, ProviderCall) async throws -> T
     ) async throws -> (value: T, target: RouteTarget) {
@@ -185,8 +206,8 @@ public struct RouterService: Sendable {
                 try await operation(
                     provider,
                     ProviderCall(
-                        target: resolved.target, credential: resolved.credential, endpoint: endpoint, body: body,
-                        requestID: requestID, upload: upload))
+                        target: resolved.target, credential: resolved.credential, endpoint: endpoint,
+                        document: body, requestID: requestID, upload: upload))
             }
             return (value, candidate.target)
         } catch let failure as DispatchFailure {
@@ -207,20 +228,9 @@ public struct RouterService: Sendable {
     }
 
     /// Checks the fields the gateway itself relies on; everything else is the upstream's to judge.
-    static func validate(_ body: JSONObject, endpoint: ProviderEndpoint) throws {
+    static func validate(_ body: RequestDocument, endpoint: ProviderEndpoint) throws {
         if endpoint == .chat {
-            guard let messages = body["messages"]?.arrayValue else {
-                throw GatewayError.invalidRequest("'messages' is required and must be an array.", param: "messages")
-            }
-            guard !messages.isEmpty else {
-                throw GatewayError.invalidRequest("'messages' must contain at least one message.", param: "messages")
-            }
-            for (index, message) in messages.enumerated() {
-                guard message.objectValue != nil, message["role"]?.stringValue != nil else {
-                    throw GatewayError.invalidRequest(
-                        "messages[\(index)] must be an object with a 'role'.", param: "messages[\(index)]")
-                }
-            }
+            try validateMessages(body)
         } else if body["prompt"] == nil {
             throw GatewayError.invalidRequest("'prompt' is required.", param: "prompt")
         }
@@ -231,6 +241,31 @@ public struct RouterService: Sendable {
             guard let value = n.intValue, (1...128).contains(value) else {
                 throw GatewayError.invalidRequest("'n' must be an integer between 1 and 128.", param: "n")
             }
+        }
+    }
+
+    /// `messages` is a non-empty array of objects with a string `role`; read from the client's text without
+    /// parsing the messages when it was skimmed with them (`elementsOf: "messages"`).
+    static func validateMessages(_ body: RequestDocument) throws {
+        let roles: [String?]
+        if let elements = body.text?.elements(of: "messages") {
+            roles = elements.map { element in
+                switch element {
+                case .object(let message): message["role"]?.stringValue
+                case .other(let value): value.objectValue == nil ? nil : value["role"]?.stringValue
+                }
+            }
+        } else if let messages = body["messages"]?.arrayValue {
+            roles = messages.map { $0.objectValue == nil ? nil : $0["role"]?.stringValue }
+        } else {
+            throw GatewayError.invalidRequest("'messages' is required and must be an array.", param: "messages")
+        }
+        guard !roles.isEmpty else {
+            throw GatewayError.invalidRequest("'messages' must contain at least one message.", param: "messages")
+        }
+        if let index = roles.firstIndex(where: { $0 == nil }) {
+            throw GatewayError.invalidRequest(
+                "messages[\(index)] must be an object with a 'role'.", param: "messages[\(index)]")
         }
     }
 

@@ -20,21 +20,38 @@ public struct ProviderCall: Sendable {
     public var target: RouteTarget
     public var credential: String?
     public var endpoint: ProviderEndpoint
-    public var body: JSONObject
+    /// The request body: the client's text when it came as one (passed on as written by providers that need not
+    /// translate it), parsed when read as `body`.
+    public var document: RequestDocument
     public var requestID: String
     /// The uploaded form of a transcription or translation (its text fields are also in `body`).
     public var upload: MultipartForm?
+
+    /// The request body, parsed.
+    public var body: JSONObject {
+        get { document.object }
+        set { document = RequestDocument(newValue) }
+    }
+
+    public init(
+        target: RouteTarget, credential: String?, endpoint: ProviderEndpoint, document: RequestDocument,
+        requestID: String, upload: MultipartForm? = nil
+    ) {
+        self.target = target
+        self.credential = credential
+        self.endpoint = endpoint
+        self.document = document
+        self.requestID = requestID
+        self.upload = upload
+    }
 
     public init(
         target: RouteTarget, credential: String?, endpoint: ProviderEndpoint, body: JSONObject, requestID: String,
         upload: MultipartForm? = nil
     ) {
-        self.target = target
-        self.credential = credential
-        self.endpoint = endpoint
-        self.body = body
-        self.requestID = requestID
-        self.upload = upload
+        self.init(
+            target: target, credential: credential, endpoint: endpoint, document: RequestDocument(body),
+            requestID: requestID, upload: upload)
     }
 }
 

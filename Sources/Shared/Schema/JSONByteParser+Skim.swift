@@ -4,7 +4,11 @@ extension JSONByteParser {
     /// The top-level members of a document that is one object: each key, with the byte ranges of the key (quotes
     /// included) and of its value. `nil` when the document is valid JSON but not an object, or an object that
     /// repeats a key (the caller parses it instead). Throws for invalid JSON as `parseDocument` would.
-    mutating func skimObjectDocument() throws(JSONParseError) -> [JSONObjectText.Member]? {
+    ///
+    /// `elementsOf`: the key of a member whose elements are wanted too, when it is an array (`JSONObjectText.elements`).
+    mutating func skimObjectDocument(
+        elementsOf elementsKey: String? = nil
+    ) throws(JSONParseError) -> (members: [JSONObjectText.Member], elements: [JSONObjectText.Element]?)? {
         skipWhitespace()
         guard pos < bytes.count else { throw JSONParseError(.empty, at: pos) }
         guard bytes[pos] == UInt8(ascii: "{") else {
@@ -12,43 +16,93 @@ extension JSONByteParser {
             try expectEnd()
             return nil
         }
-        guard maxDepth >= 1 else { throw JSONParseError(.tooDeep, at: pos, maxDepth: maxDepth) }
+        let skimmed = try skimObject(depth: 1, elementsOf: elementsKey)
+        try expectEnd()
+        guard let members = skimmed.members else { return nil }
+        return (members, skimmed.elements)
+    }
+
+    /// The object at `pos` (its nesting depth `depth`), checked and passed: its members, or nil when it repeats a
+    /// key; and, when it has an array member `elementsKey`, that array's elements.
+    mutating func skimObject(
+        depth: Int, elementsOf elementsKey: String? = nil
+    ) throws(JSONParseError) -> (members: [JSONObjectText.Member]?, elements: [JSONObjectText.Element]?) {
+        guard depth <= maxDepth else { throw JSONParseError(.tooDeep, at: pos, maxDepth: maxDepth) }
         pos &+= 1
         skipWhitespace()
         var members: [JSONObjectText.Member] = []
+        var elements: [JSONObjectText.Element]?
         var repeated = false
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") {
             pos &+= 1
-        } else {
-            members.reserveCapacity(8)
-            while true {
-                guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw unexpected(at: pos) }
-                let keyStart = pos
-                let key = try parseString()
-                let keyRange = keyStart..<pos
-                skipWhitespace()
-                guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw unexpected(at: pos) }
+            return (members, nil)
+        }
+        members.reserveCapacity(8)
+        while true {
+            guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw unexpected(at: pos) }
+            let keyStart = pos
+            let key = try parseString()
+            let keyRange = keyStart..<pos
+            skipWhitespace()
+            guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw unexpected(at: pos) }
+            pos &+= 1
+            skipWhitespace()
+            let valueStart = pos
+            if key == elementsKey, pos < bytes.count, bytes[pos] == UInt8(ascii: "[") {
+                elements = try skimElements(depth: depth &+ 1)
+            } else {
+                try skipValue(depth: depth)
+            }
+            if !repeated && members.contains(where: { $0.key == key }) { repeated = true }
+            members.append(JSONObjectText.Member(key: key, keyRange: keyRange, valueRange: valueStart..<pos))
+            skipWhitespace()
+            guard pos < bytes.count else { throw JSONParseError(.unexpectedEnd, at: pos) }
+            if bytes[pos] == UInt8(ascii: ",") {
                 pos &+= 1
                 skipWhitespace()
-                let valueStart = pos
-                try skipValue(depth: 1)
-                if !repeated && members.contains(where: { $0.key == key }) { repeated = true }
-                members.append(JSONObjectText.Member(key: key, keyRange: keyRange, valueRange: valueStart..<pos))
-                skipWhitespace()
-                guard pos < bytes.count else { throw JSONParseError(.unexpectedEnd, at: pos) }
-                if bytes[pos] == UInt8(ascii: ",") {
-                    pos &+= 1
-                    skipWhitespace()
-                } else if bytes[pos] == UInt8(ascii: "}") {
-                    pos &+= 1
-                    break
-                } else {
-                    throw unexpected(at: pos)
-                }
+            } else if bytes[pos] == UInt8(ascii: "}") {
+                pos &+= 1
+                break
+            } else {
+                throw unexpected(at: pos)
             }
         }
-        try expectEnd()
-        return repeated ? nil : members
+        return repeated ? (nil, nil) : (members, elements)
+    }
+
+    /// The array at `pos` (its nesting depth `depth`), checked and passed, with each element's range and, for an
+    /// object without repeated keys, its members.
+    mutating func skimElements(depth: Int) throws(JSONParseError) -> [JSONObjectText.Element] {
+        guard depth <= maxDepth else { throw JSONParseError(.tooDeep, at: pos, maxDepth: maxDepth) }
+        pos &+= 1
+        skipWhitespace()
+        var elements: [JSONObjectText.Element] = []
+        if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") {
+            pos &+= 1
+            return elements
+        }
+        while true {
+            guard pos < bytes.count else { throw JSONParseError(.unexpectedEnd, at: pos) }
+            let start = pos
+            var members: [JSONObjectText.Member]?
+            if bytes[pos] == UInt8(ascii: "{") {
+                members = try skimObject(depth: depth &+ 1).members
+            } else {
+                try skipValue(depth: depth)
+            }
+            elements.append(JSONObjectText.Element(range: start..<pos, members: members))
+            skipWhitespace()
+            guard pos < bytes.count else { throw JSONParseError(.unexpectedEnd, at: pos) }
+            if bytes[pos] == UInt8(ascii: ",") {
+                pos &+= 1
+                skipWhitespace()
+            } else if bytes[pos] == UInt8(ascii: "]") {
+                pos &+= 1
+                return elements
+            } else {
+                throw unexpected(at: pos)
+            }
+        }
     }
 
     mutating func expectEnd() throws(JSONParseError) {
@@ -112,8 +166,8 @@ extension JSONByteParser {
         }
     }
 
-    /// A string without escapes is checked in place (UTF-8 only when it has non-ASCII bytes); one with escapes is
-    /// decoded as parsing does, which checks them.
+    /// A string is checked in place, its escapes as parsing checks them and its UTF-8 only where it has non-ASCII
+    /// bytes, without building it.
     mutating func skipString() throws(JSONParseError) {
         let start = pos &+ 1
         var highBits: UInt8 = 0
@@ -126,6 +180,16 @@ extension JSONByteParser {
             pos = end &+ 1
             return
         }
-        _ = try parseEscapedString(start: start, firstSpecial: end)
+        try skipEscapedString(start: start, firstSpecial: end, prefixIsASCII: highBits < 0x80)
+    }
+
+    /// `parseEscapedString`'s checks, in its order, without decoding; invalid UTF-8 is reported at the string's
+    /// start, as parsing reports it.
+    mutating func skipEscapedString(start: Int, firstSpecial: Int, prefixIsASCII: Bool) throws(JSONParseError) {
+        let prefixValid =
+            prefixIsASCII || UTF8Validation.isValid(UnsafeBufferPointer(rebasing: bytes[start..<firstSpecial]))
+        let (end, runsValid) = try scanEscapedString(from: firstSpecial, decoding: false)
+        guard prefixValid && runsValid else { throw JSONParseError(.invalidString, at: start) }
+        pos = end &+ 1
     }
 }

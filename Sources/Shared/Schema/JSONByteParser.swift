@@ -246,29 +246,46 @@ struct JSONByteParser {
     mutating func parseEscapedString(start: Int, firstSpecial: Int) throws(JSONParseError) -> String {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<firstSpecial]))
-        var i = firstSpecial
-        while true {
-            guard i < bytes.count else { throw JSONParseError(.unexpectedEnd, at: i) }
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "\"") { break }
-            if byte < 0x20 { throw JSONParseError(.invalidString, at: i) }
-            if byte == UInt8(ascii: "\\") {
-                i = try decodeEscape(at: i)
-            } else {
-                var highBits: UInt8 = 0
-                let end = scanPlain(from: i, highBits: &highBits)
-                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end]))
-                i = end
-            }
-        }
+        let end = try scanEscapedString(from: firstSpecial, decoding: true).end
         let decoded = scratch.withUnsafeBufferPointer { UTF8Validation.string($0, isASCII: false) }
         guard let string = decoded else { throw JSONParseError(.invalidString, at: start) }
-        pos = i &+ 1
+        pos = end &+ 1
         return string
     }
 
-    /// Decodes the escape starting at the backslash at `i` into `scratch`; returns the index after it.
-    private mutating func decodeEscape(at i: Int) throws(JSONParseError) -> Int {
+    /// Checks a string with escapes from `i` (just after its unescaped start) to its closing quote, whose index it
+    /// returns. `decoding`: appends the decoded rest to `scratch`; otherwise only checks, and `runsValid` tells
+    /// whether the unescaped runs from `i` on are valid UTF-8 (an escape decodes to whole characters, so a run is
+    /// valid alone exactly when it is valid among the decoded escapes).
+    mutating func scanEscapedString(
+        from start: Int, decoding: Bool
+    ) throws(JSONParseError) -> (end: Int, runsValid: Bool) {
+        var i = start
+        var runsValid = true
+        while true {
+            guard i < bytes.count else { throw JSONParseError(.unexpectedEnd, at: i) }
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\"") { return (i, runsValid) }
+            if byte < 0x20 { throw JSONParseError(.invalidString, at: i) }
+            if byte == UInt8(ascii: "\\") {
+                i = try decodeEscape(at: i, decoding: decoding)
+            } else {
+                var highBits: UInt8 = 0
+                let end = scanPlain(from: i, highBits: &highBits)
+                let run = UnsafeBufferPointer(rebasing: bytes[i..<end])
+                if decoding {
+                    scratch.append(contentsOf: run)
+                } else if runsValid && highBits >= 0x80 {
+                    runsValid = UTF8Validation.isValid(run)
+                }
+                i = end
+            }
+        }
+    }
+
+    /// Checks the escape starting at the backslash at `i` (and, when `decoding`, decodes it into `scratch`);
+    /// returns the index after it.
+    private mutating func decodeEscape(at i: Int, decoding: Bool) throws(JSONParseError) -> Int {
         guard i &+ 1 < bytes.count else { throw JSONParseError(.unexpectedEnd, at: bytes.count) }
         let decoded: UInt8
         switch bytes[i &+ 1] {
@@ -280,14 +297,14 @@ struct JSONByteParser {
         case UInt8(ascii: "n"): decoded = 0x0A
         case UInt8(ascii: "r"): decoded = 0x0D
         case UInt8(ascii: "t"): decoded = 0x09
-        case UInt8(ascii: "u"): return try decodeUnicodeEscape(at: i)
+        case UInt8(ascii: "u"): return try decodeUnicodeEscape(at: i, decoding: decoding)
         default: throw JSONParseError(.invalidEscape, at: i)
         }
-        scratch.append(decoded)
+        if decoding { scratch.append(decoded) }
         return i &+ 2
     }
 
-    private mutating func decodeUnicodeEscape(at i: Int) throws(JSONParseError) -> Int {
+    private mutating func decodeUnicodeEscape(at i: Int, decoding: Bool) throws(JSONParseError) -> Int {
         let unit = try hex4(at: i &+ 2)
         var next = i &+ 6
         var scalarValue = UInt32(unit)
@@ -308,7 +325,7 @@ struct JSONByteParser {
         default:
             break
         }
-        appendUTF8(scalarValue)
+        if decoding { appendUTF8(scalarValue) }
         return next
     }
 

@@ -13,22 +13,67 @@ public struct JSONObjectText: Sendable {
         let valueRange: Range<Int>
     }
 
+    /// One element of the array member named when skimming: where it is and, when it is an object that repeats no
+    /// key, its members.
+    struct Element: Sendable {
+        let range: Range<Int>
+        let members: [Member]?
+    }
+
+    /// An element of an array member (`elements(of:)`): an object as text, or any other value parsed.
+    public enum ElementText: Sendable {
+        case object(JSONObjectText)
+        /// Not an object, or an object that repeats a key (parsed, as `JSONParser` reads it).
+        case other(JSONValue)
+    }
+
     public let bytes: [UInt8]
     public let members: [Member]
+    /// The member named when skimming (`elementsOf`) and, when it is an array, its elements.
+    let elementsKey: String?
+    let elements: [Element]?
     let maxDepth: Int
 
     /// The object in `bytes`; `nil` when they are valid JSON but not an object, or an object that repeats a key
     /// (parse those with `JSONParser`). Throws `JSONParseError` for invalid JSON, as `JSONParser.parse` would.
+    /// `elementsOf`: a member whose elements `elements(of:)` should give without parsing them (a request's
+    /// `messages`).
     public static func skim(
-        _ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth
+        _ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth, elementsOf key: String? = nil
     ) throws(JSONParseError) -> JSONObjectText? {
         guard !bytes.isEmpty else { throw JSONParseError(.empty, at: 0) }
-        let members = bytes.withUnsafeBufferPointer { buffer in
+        let skimmed = bytes.withUnsafeBufferPointer { buffer in
             var parser = JSONByteParser(buffer, maxDepth: maxDepth)
-            return Result { () throws(JSONParseError) in try parser.skimObjectDocument() }
+            return Result { () throws(JSONParseError) in try parser.skimObjectDocument(elementsOf: key) }
         }
-        guard let members = try members.get() else { return nil }
-        return JSONObjectText(bytes: bytes, members: members, maxDepth: maxDepth)
+        guard let skimmed = try skimmed.get() else { return nil }
+        return JSONObjectText(
+            bytes: bytes, members: skimmed.members, elementsKey: key, elements: skimmed.elements, maxDepth: maxDepth)
+    }
+
+    init(bytes: [UInt8], members: [Member], elementsKey: String? = nil, elements: [Element]? = nil, maxDepth: Int) {
+        self.bytes = bytes
+        self.members = members
+        self.elementsKey = elementsKey
+        self.elements = elements
+        self.maxDepth = maxDepth
+    }
+
+    /// Whether the object has a member `key` (of any value, `null` included).
+    public func contains(_ key: String) -> Bool { members.contains { $0.key == key } }
+
+    /// The elements of the array member `key`, which must be the one named as `elementsOf` when skimming; nil when
+    /// it is absent or not an array (or another member).
+    public func elements(of key: String) -> [ElementText]? {
+        guard key == elementsKey, let elements else { return nil }
+        return elements.map { element in
+            if let members = element.members {
+                return .object(JSONObjectText(bytes: bytes, members: members, maxDepth: maxDepth - 2))
+            }
+            // Checked by `skim`; parsing applies the same rules at the element's depth.
+            let value = try? JSONParser.parse(bytes[element.range], maxDepth: max(0, maxDepth - 2))
+            return .other(value ?? .null)
+        }
     }
 
     /// The value of the member `key`, parsed (nil if absent).

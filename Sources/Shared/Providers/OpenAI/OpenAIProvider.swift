@@ -31,12 +31,23 @@ public struct OpenAIProvider: Provider {
         self.tokens = tokens
     }
 
-    /// The upstream body for `upstream`: translated, with the target's model, in the server's dialect.
-    func upstreamBody(_ call: ProviderCall, upstream: ProviderEndpoint) throws -> JSONObject {
+    /// The upstream body for `upstream`: translated, with the target's model, in the server's dialect; for a
+    /// stream, asking for usage. A body that needs none of that but the model (and the stream members) is the
+    /// client's text with those members replaced.
+    func upstreamBody(_ call: ProviderCall, upstream: ProviderEndpoint, stream: Bool = false) throws -> [UInt8] {
+        var replacements: [(key: String, value: JSONValue)] = [("model", .string(call.target.model))]
+        if stream {
+            var options = call.document["stream_options"]?.objectValue ?? JSONObject()
+            options["include_usage"] = true
+            replacements += [("stream", true), ("stream_options", .object(options))]
+        }
+        if upstream == call.endpoint, dialect == nil, let text = call.document.text {
+            return text.serialized(replacing: replacements)
+        }
         var body = try CompletionsTranslation.request(call.body, from: call.endpoint, to: upstream)
-        body["model"] = .string(call.target.model)
+        for (key, value) in replacements { body[key] = value }
         dialect?(&body)
-        return body
+        return JSONValue.object(body).serialized()
     }
 
     /// Which upstream endpoint serves a call, given the target's mode.
@@ -73,11 +84,9 @@ public struct OpenAIProvider: Provider {
     }
 
     func send(_ call: ProviderCall, upstream: ProviderEndpoint) async throws -> ProviderResult {
-        let body = try upstreamBody(call, upstream: upstream)
         let response = try await http.postJSON(
             url: "\(baseURL)/\(upstream.rawValue)", headers: try await headers(call),
-            body: JSONValue.object(body).serialized(),
-            stream: false)
+            body: try upstreamBody(call, upstream: upstream), stream: false)
         let bytes = Array(buffer: try await http.collect(response))
         guard response.status == .ok else {
             throw OpenAIErrors.error(
@@ -103,12 +112,7 @@ public struct OpenAIProvider: Provider {
     }
 
     func stream(_ call: ProviderCall, upstream: ProviderEndpoint) async throws -> StartedStream {
-        var body = try upstreamBody(call, upstream: upstream)
-        body["stream"] = true
-        var options = body["stream_options"]?.objectValue ?? JSONObject()
-        options["include_usage"] = true
-        body["stream_options"] = .object(options)
-        let bytes = JSONValue.object(body).serialized()
+        let bytes = try upstreamBody(call, upstream: upstream, stream: true)
         let url = "\(baseURL)/\(upstream.rawValue)"
         let headers = try await headers(call)
         let http = self.http
