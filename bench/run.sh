@@ -3,10 +3,11 @@
 # (auth, quota and audit on) and optionally through LiteLLM's proxy. See bench/README.md.
 #
 #   bench/run.sh [--with-litellm] [--duration 5] [--rounds 3] [--connections 32] [--litellm-duration 10]
-#                [--stream-requests 200] [--startup-runs 5] [--upstream instant|fake] [--build]
+#                [--stream-requests 200] [--startup-runs 5] [--upstream instant|fake] [--prompt-kb 32] [--build]
 #
 # Direct, bare proxy and gateway are measured in interleaved rounds (each round runs all three, --duration
-# seconds each) and reported as medians, so that a shared machine's drift hits all three alike.
+# seconds each) and reported as medians, so that a shared machine's drift hits all three alike. Each round also
+# sends a long conversation of --prompt-kb KiB (0: not) direct, through the bare proxy and through the gateway.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,6 +22,7 @@ STARTUP_RUNS=5
 FORCE_BUILD=0
 WARMUP=2
 UPSTREAM=instant
+PROMPT_KB=32
 
 usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
         --stream-requests) STREAM_REQUESTS=$2; shift ;;
         --startup-runs) STARTUP_RUNS=$2; shift ;;
         --upstream) UPSTREAM=$2; shift ;;
+        --prompt-kb) PROMPT_KB=$2; shift ;;
         --build) FORCE_BUILD=1 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
@@ -152,8 +155,10 @@ CLK_TCK=$(getconf CLK_TCK)
 declare -A RPS P50 P99 NON2XX CPU
 
 # run_wrk LABEL CONNECTIONS SECONDS URL AUTH [RSS_PID] [CPU_PIDS...]: results of round $ROUND into
-# RPS/P50/P99/CPU[LABEL@C#ROUND] (warm-up before the first round only)
+# RPS/P50/P99/CPU[LABEL@C#ROUND] (warm-up before the first round only); the request is the short chat, or the
+# long conversation while BENCH_PROMPT_KB is exported
 ROUND=1
+export BENCH_PROMPT_KB=0
 run_wrk() {
     local label=$1 conns=$2 seconds=$3 url=$4 auth=$5 rss_pid=${6:-}
     shift 5; [ $# -gt 0 ] && shift
@@ -300,13 +305,26 @@ for ROUND in $(seq 1 "$ROUNDS"); do
         run_wrk nio_proxy "$conns" "$DURATION" "$NIO" "" "" "$NIO_PID" "$FAKE_PID"
         rss_pid=""; [ "$conns" = "$CONNECTIONS" ] && rss_pid=$GW_PID
         run_wrk switchboard "$conns" "$DURATION" "$GATEWAY" "$GW_KEY" "$rss_pid" "$GW_PID" "$FAKE_PID"
+        if [ "$PROMPT_KB" -gt 0 ]; then
+            export BENCH_PROMPT_KB=$PROMPT_KB
+            run_wrk direct_long "$conns" "$DURATION" "$DIRECT" "" "" "$FAKE_PID"
+            run_wrk bare_proxy_long "$conns" "$DURATION" "$BARE" "" "" "$BARE_PID" "$FAKE_PID"
+            run_wrk switchboard_long "$conns" "$DURATION" "$GATEWAY" "$GW_KEY" "" "$GW_PID" "$FAKE_PID"
+            export BENCH_PROMPT_KB=0
+        fi
     done
 done
 ROUND=$ROUNDS
-for label in direct bare_proxy nio_proxy switchboard; do aggregate "$label" "$CONNECTIONS"; aggregate "$label" 1; done
+LABELS=(direct bare_proxy nio_proxy switchboard)
+[ "$PROMPT_KB" -gt 0 ] && LABELS+=(direct_long bare_proxy_long switchboard_long)
+for label in "${LABELS[@]}"; do aggregate "$label" "$CONNECTIONS"; aggregate "$label" 1; done
 RATIO_DIRECT=$(ratios "switchboard@$CONNECTIONS" "direct@$CONNECTIONS")
 RATIO_BARE=$(ratios "switchboard@$CONNECTIONS" "bare_proxy@$CONNECTIONS")
 RATIO_NIO=$(ratios "nio_proxy@$CONNECTIONS" "direct@$CONNECTIONS")
+if [ "$PROMPT_KB" -gt 0 ]; then
+    RATIO_LONG_DIRECT=$(ratios "switchboard_long@$CONNECTIONS" "direct_long@$CONNECTIONS")
+    RATIO_LONG_BARE=$(ratios "switchboard_long@$CONNECTIONS" "bare_proxy_long@$CONNECTIONS")
+fi
 stop_pid "$BARE_PID"; stop_pid "$NIO_PID"
 MAX_RSS_KB=$(sort -n "$TMP/rss-switchboard.txt" | tail -n1)
 IDLE_RSS_KB=$(awk '/^VmRSS/{print $2}' "/proc/$GW_PID/status")
@@ -364,7 +382,7 @@ fi
 ms() { awk -v us="$1" 'BEGIN{printf "%.2f ms", us/1000}'; }
 field() { sed "s/.* $2=\([0-9.,]*\).*/\1/" <<<"$1"; }
 row() {
-    local name=$1 c="$1@$CONNECTIONS" one="$1@1"
+    local name=${2:-$1} c="$1@$CONNECTIONS" one="$1@1"
     if [ -z "${RPS[$c]:-}" ]; then printf '| %s | – | – | – | – | – |\n' "$name"; return; fi
     printf '| %s | %.0f | %s | %s | %s | %s |\n' "$name" "${RPS[$c]}" "$(ms "${P50[$c]}")" "$(ms "${P99[$c]}")" \
         "$(ms "${P50[$one]}")" "$(ms "${P99[$one]}")"
@@ -383,11 +401,19 @@ REPORT=$(
     row direct; row bare_proxy; row nio_proxy; row switchboard
     if [ "$WITH_LITELLM" = 1 ] && [ "$LITELLM_STATUS" = ok ]; then row litellm
     else printf '| litellm | %s | | | | |\n' "$LITELLM_STATUS"; fi
+    if [ "$PROMPT_KB" -gt 0 ]; then
+        for label in direct bare_proxy switchboard; do row "${label}_long" "$label, $PROMPT_KB KiB conversation"; done
+    fi
     echo
     echo "- added latency at 1 connection (switchboard − direct): p50 $(ms $((P50[switchboard@1] - P50[direct@1])))," \
         "p99 $(ms $((P99[switchboard@1] - P99[direct@1]))); bare proxy − direct: p50" \
         "$(ms $((P50[bare_proxy@1] - P50[direct@1]))), p99 $(ms $((P99[bare_proxy@1] - P99[direct@1]))); nio proxy −" \
         "direct: p50 $(ms $((P50[nio_proxy@1] - P50[direct@1]))), p99 $(ms $((P99[nio_proxy@1] - P99[direct@1])))"
+    if [ "$PROMPT_KB" -gt 0 ]; then
+        echo "- with the $PROMPT_KB KiB conversation: added p50 at 1 connection $(ms $((P50[switchboard_long@1] - P50[direct_long@1])))" \
+            "(bare proxy $(ms $((P50[bare_proxy_long@1] - P50[direct_long@1])))); throughput at $C connections" \
+            "switchboard/direct $RATIO_LONG_DIRECT, switchboard/bare_proxy $RATIO_LONG_BARE; CPU: gateway $(awk '{print $1}' <<<"${CPU[switchboard_long@$C]}")"
+    fi
     echo "- throughput ratio at $C connections (median of the rounds' ratios): switchboard/direct $RATIO_DIRECT," \
         "switchboard/bare_proxy $RATIO_BARE, nio_proxy/direct $RATIO_NIO$(awk -v g="${RPS[switchboard@$C]}" \
         -v l="${RPS[litellm@$C]:-}" 'BEGIN{if (l != "") printf ", switchboard (median)/litellm %.1f×", g/l}')"

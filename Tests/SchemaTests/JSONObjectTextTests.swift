@@ -182,6 +182,25 @@ struct JSONObjectTextTests {
         }
     }
 
+    @Test func escapesNextToBrokenCharactersFailAsParsingFails() throws {
+        // Pieces of strings: escapes, whole characters, and halves of characters that an escape may interrupt.
+        let pieces: [[UInt8]] = [
+            Array("a".utf8), Array("é".utf8), [0xC3], [0xA9], Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8),
+            Array(#"\ud83d\ude00"#.utf8), Array("😀".utf8), [0xF0, 0x9F], [0x98, 0x80], Array(#"\""#.utf8),
+        ]
+        var rng = SplitMix64(seed: 5)
+        for _ in 0..<5_000 {
+            var string: [UInt8] = []
+            for _ in 0...Int(rng.next() % 5) { string += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            let document =
+                Array(#"{"messages":[{"content":""#.utf8) + string + Array(#""}],"k":""#.utf8) + string
+                + Array(#""}"#.utf8)
+            let expected = parseError(document)
+            #expect(skimOutcome(document).0 == expected, "\(string)")
+            #expect(skimOutcome(document, elementsOf: "messages").0 == expected, "\(string)")
+        }
+    }
+
     @Test func utf8ValidationAgreesWithTheStandardLibrary() {
         var rng = SplitMix64(seed: 3)
         let interesting: [UInt8] = [
@@ -190,6 +209,15 @@ struct JSONObjectTextTests {
         ]
         for _ in 0..<20_000 {
             let bytes = (0..<Int(rng.next() % 7)).map { _ in interesting[Int(rng.next() % UInt64(interesting.count))] }
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            #expect(bytes.withUnsafeBufferPointer { UTF8Validation.isValid($0) } == expected, "\(bytes)")
+        }
+        // Longer runs, mostly ASCII (checked eight bytes at a time), with odd bytes anywhere among them.
+        for _ in 0..<20_000 {
+            var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: Int(rng.next() % 40))
+            for _ in 0..<Int(rng.next() % 3) where !bytes.isEmpty {
+                bytes[Int(rng.next() % UInt64(bytes.count))] = interesting[Int(rng.next() % UInt64(interesting.count))]
+            }
             let expected = String(validating: bytes, as: UTF8.self) != nil
             #expect(bytes.withUnsafeBufferPointer { UTF8Validation.isValid($0) } == expected, "\(bytes)")
         }

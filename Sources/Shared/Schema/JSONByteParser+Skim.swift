@@ -184,12 +184,15 @@ extension JSONByteParser {
     }
 
     /// `parseEscapedString`'s checks, in its order, without decoding; invalid UTF-8 is reported at the string's
-    /// start, as parsing reports it.
+    /// start, as parsing reports it. The UTF-8 of the whole text is checked at once: escapes are ASCII, and an
+    /// escape decodes to whole characters, so the text is valid exactly when the decoded string is.
     mutating func skipEscapedString(start: Int, firstSpecial: Int, prefixIsASCII: Bool) throws(JSONParseError) {
-        let prefixValid =
-            prefixIsASCII || UTF8Validation.isValid(UnsafeBufferPointer(rebasing: bytes[start..<firstSpecial]))
-        let (end, runsValid) = try scanEscapedString(from: firstSpecial, decoding: false)
-        guard prefixValid && runsValid else { throw JSONParseError(.invalidString, at: start) }
+        let (end, nonASCII) = try scanEscapedString(from: firstSpecial, decoding: false)
+        if !prefixIsASCII || nonASCII {
+            guard UTF8Validation.isValid(UnsafeBufferPointer(rebasing: bytes[start..<end])) else {
+                throw JSONParseError(.invalidString, at: start)
+            }
+        }
         pos = end &+ 1
     }
 }

@@ -253,31 +253,25 @@ struct JSONByteParser {
         return string
     }
 
-    /// Checks a string with escapes from `i` (just after its unescaped start) to its closing quote, whose index it
-    /// returns. `decoding`: appends the decoded rest to `scratch`; otherwise only checks, and `runsValid` tells
-    /// whether the unescaped runs from `i` on are valid UTF-8 (an escape decodes to whole characters, so a run is
-    /// valid alone exactly when it is valid among the decoded escapes).
+    /// Checks a string with escapes from `start` (just after its unescaped beginning) to its closing quote, whose
+    /// index it returns. `decoding`: appends the decoded rest to `scratch`; otherwise only checks, and `nonASCII`
+    /// tells whether the unescaped bytes from `start` on include non-ASCII ones (whose UTF-8 the caller checks).
+    @inline(__always)
     mutating func scanEscapedString(
         from start: Int, decoding: Bool
-    ) throws(JSONParseError) -> (end: Int, runsValid: Bool) {
+    ) throws(JSONParseError) -> (end: Int, nonASCII: Bool) {
         var i = start
-        var runsValid = true
+        var highBits: UInt8 = 0
         while true {
             guard i < bytes.count else { throw JSONParseError(.unexpectedEnd, at: i) }
             let byte = bytes[i]
-            if byte == UInt8(ascii: "\"") { return (i, runsValid) }
+            if byte == UInt8(ascii: "\"") { return (i, highBits >= 0x80) }
             if byte < 0x20 { throw JSONParseError(.invalidString, at: i) }
             if byte == UInt8(ascii: "\\") {
                 i = try decodeEscape(at: i, decoding: decoding)
             } else {
-                var highBits: UInt8 = 0
                 let end = scanPlain(from: i, highBits: &highBits)
-                let run = UnsafeBufferPointer(rebasing: bytes[i..<end])
-                if decoding {
-                    scratch.append(contentsOf: run)
-                } else if runsValid && highBits >= 0x80 {
-                    runsValid = UTF8Validation.isValid(run)
-                }
+                if decoding { scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<end])) }
                 i = end
             }
         }
@@ -285,6 +279,7 @@ struct JSONByteParser {
 
     /// Checks the escape starting at the backslash at `i` (and, when `decoding`, decodes it into `scratch`);
     /// returns the index after it.
+    @inline(__always)
     private mutating func decodeEscape(at i: Int, decoding: Bool) throws(JSONParseError) -> Int {
         guard i &+ 1 < bytes.count else { throw JSONParseError(.unexpectedEnd, at: bytes.count) }
         let decoded: UInt8
@@ -304,6 +299,7 @@ struct JSONByteParser {
         return i &+ 2
     }
 
+    @inline(__always)
     private mutating func decodeUnicodeEscape(at i: Int, decoding: Bool) throws(JSONParseError) -> Int {
         let unit = try hex4(at: i &+ 2)
         var next = i &+ 6

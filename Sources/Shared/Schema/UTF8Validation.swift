@@ -23,6 +23,13 @@ extension UTF8Validation {
             let lead = bytes[i]
             if lead < 0x80 {
                 i &+= 1
+                // Runs of ASCII eight bytes at a time.
+                while i &+ 8 <= count,
+                    UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080
+                        == 0
+                {
+                    i &+= 8
+                }
                 continue
             }
             let length: Int

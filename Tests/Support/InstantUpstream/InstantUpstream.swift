@@ -104,10 +104,13 @@ final class InstantHandler: ChannelInboundHandler {
             respond(head, .notFound, "application/json", [answers.notFound], context: context)
             return
         }
-        let request = body.readableBytesView
-        if Self.contains(request, #""stream":true"#) || Self.contains(request, #""stream": true"#) {
-            let usage =
+        let (stream, usage) = body.withUnsafeReadableBytes { request in
+            (
+                Self.contains(request, #""stream":true"#) || Self.contains(request, #""stream": true"#),
                 Self.contains(request, #""include_usage":true"#) || Self.contains(request, #""include_usage": true"#)
+            )
+        }
+        if stream {
             respond(
                 head, .ok, "text/event-stream",
                 usage ? [answers.stream, answers.usageChunk, answers.done] : [answers.stream, answers.done],
@@ -138,15 +141,22 @@ final class InstantHandler: ChannelInboundHandler {
         }
     }
 
-    static func contains(_ haystack: ByteBufferView, _ needle: String) -> Bool {
-        let needle = Array(needle.utf8)
-        guard let first = needle.first, haystack.count >= needle.count else { return false }
-        var index = haystack.startIndex
-        let last = haystack.endIndex - needle.count
-        while index <= last {
-            if haystack[index] == first && haystack[index..<index + needle.count].elementsEqual(needle) { return true }
-            index += 1
+    /// Whether `needle` occurs in `haystack` (a plain scan over the bytes: the request of a long conversation is
+    /// tens of kilobytes, and indexing a `ByteBufferView` byte by byte cost more than the rest of the answer).
+    static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
+        let count = needle.utf8CodeUnitCount
+        guard count > 0, haystack.count >= count else { return false }
+        return needle.withUTF8Buffer { needle in
+            let first = needle[0]
+            var index = 0
+            let last = haystack.count - count
+            while index <= last {
+                if haystack[index] == first, memcmp(haystack.baseAddress! + index, needle.baseAddress!, count) == 0 {
+                    return true
+                }
+                index += 1
+            }
+            return false
         }
-        return false
     }
 }
