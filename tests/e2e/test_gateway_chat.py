@@ -167,6 +167,11 @@ def test_invalid_messages_are_rejected_from_the_text_as_from_parsed_json(gw, key
         error = response.json()["error"]
         assert (error["message"], error["param"], error["type"]) == (message, param, "invalid_request_error")
     assert chat_posts(fake) == [], "nothing invalid reached the upstream"
+    # Legacy completions: `prompt` must be there (null counts as there, as before; the upstream judges it).
+    missing = httpx.post(gw.root + "/v1/completions", content=b'{"model":"chat","max_tokens":5}', timeout=30,
+                         headers={"content-type": "application/json", "authorization": f"Bearer {key}"})
+    assert missing.status_code == 400
+    assert (missing.json()["error"]["message"], missing.json()["error"]["param"]) == ("'prompt' is required.", "prompt")
     # A key repeated inside a message: the last value counts, as in JSON parsers, and the message goes on as
     # written (what the upstream makes of it is the upstream's business; this fake takes the first).
     repeated = b'[{"role":null,"role":"user","content":"a"}]'

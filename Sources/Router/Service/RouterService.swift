@@ -231,7 +231,7 @@ public struct RouterService: Sendable {
     static func validate(_ body: RequestDocument, endpoint: ProviderEndpoint) throws {
         if endpoint == .chat {
             try validateMessages(body)
-        } else if body["prompt"] == nil {
+        } else if !body.contains("prompt") {
             throw GatewayError.invalidRequest("'prompt' is required.", param: "prompt")
         }
         if let stream = body["stream"], !stream.isNull, stream.boolValue == nil {

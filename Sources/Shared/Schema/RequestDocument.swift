@@ -38,4 +38,10 @@ public final class RequestDocument: Sendable {
         if let text { return text[key] }
         return object[key]
     }
+
+    /// Whether the object has a member `key` (`null` included), without parsing its value.
+    public func contains(_ key: String) -> Bool {
+        if let text { return text.contains(key) }
+        return object.contains(key: key)
+    }
 }
