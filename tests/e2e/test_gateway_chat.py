@@ -4,6 +4,8 @@ models; the upstream receives the client's request unchanged except for the mode
 from __future__ import annotations
 
 import copy
+import json
+import time
 
 import httpx2 as httpx
 
@@ -11,7 +13,7 @@ import openai
 import pytest
 from openai import OpenAI
 
-from conftest import OTHER_TOOL, WEATHER_TOOL
+from conftest import OTHER_TOOL, WEATHER_TOOL, gateway_config
 
 
 
@@ -215,6 +217,33 @@ def test_raw_stream_without_include_usage_has_no_usage(client, fake):
     assert chunks[-1].choices[0].finish_reason == "stop"
     # The gateway asks for usage upstream anyway (for accounting).
     assert chat_posts(fake)[0]["body"]["stream_options"] == {"include_usage": True}
+
+
+def test_a_stream_reaches_the_client_as_the_upstream_sends_it(gateway, fake):
+    """Chunks that arrive together are written together, but none waits for the next: with the mock sending a
+    word every 150 ms, the client reads each one when it is sent, and the usage chunk and [DONE] follow the last."""
+    gw = gateway(gateway_config(fake.base_url, mock_stream_delay_ms=150))
+    key = gw.create_key("acme")
+    arrivals: list[tuple[float, str]] = []
+    with httpx.Client(timeout=30) as http:
+        with http.stream(
+            "POST", gw.base_url + "/chat/completions", headers={"authorization": f"Bearer {key}"},
+            json={"model": "mock", "messages": [{"role": "user", "content": "one two three four"}],
+                  "stream": True, "stream_options": {"include_usage": True}},
+        ) as response:
+            assert response.status_code == 200
+            for line in response.iter_lines():
+                if line.startswith("data: "):
+                    arrivals.append((time.monotonic(), line.removeprefix("data: ")))
+    assert arrivals[-1][1] == "[DONE]"
+    chunks = [json.loads(data) for _, data in arrivals[:-1]]
+    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["completion_tokens"] > 0
+    worded = [at for (at, _), chunk in zip(arrivals, chunks)
+              if chunk["choices"] and chunk["choices"][0]["delta"].get("content")]
+    assert len(worded) >= 4
+    gaps = [later - earlier for earlier, later in zip(worded, worded[1:])]
+    assert min(gaps) > 0.075, f"words reached the client together, not as sent: gaps {gaps}"
+    assert arrivals[-1][0] - worded[-1] < 0.075 + 0.15
 
 
 def test_stream_helper_final_message(client):

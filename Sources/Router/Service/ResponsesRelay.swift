@@ -38,11 +38,10 @@ struct ResponsesRelay: Sendable {
                 try await writer.write(ByteBuffer(bytes: bytes))
             }
             try await send(machine.start())
-            var iterator = started.chunks.makeAsyncIterator()
             while true {
-                let next: JSONObject?
+                let batch: [JSONObject]
                 do {
-                    next = try await iterator.next()
+                    batch = try await started.chunks.nextBatch()
                 } catch {
                     let failure = StreamFailure(error, drain: relay.drain, audit: relay.audit)
                     if let usage = machine.usage { relay.audit.update { $0.record(usage) } }
@@ -50,9 +49,13 @@ struct ResponsesRelay: Sendable {
                     try await writer.finish(nil)
                     return
                 }
-                guard let chunk = next else { break }
-                let events = machine.consume(chunk)
-                if let usage = Usage(chunk["usage"]) { relay.audit.update { $0.record(usage) } }
+                if batch.isEmpty { break }
+                // The events of chunks that arrived together go out in one write.
+                var events: [JSONObject] = []
+                for chunk in batch {
+                    events += machine.consume(chunk)
+                    if let usage = Usage(chunk["usage"]) { relay.audit.update { $0.record(usage) } }
+                }
                 try await send(events)
             }
             let final = machine.finish(completedAt: Int(Date().timeIntervalSince1970))

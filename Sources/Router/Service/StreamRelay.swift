@@ -27,12 +27,13 @@ struct StreamRelay: Sendable {
         let created: JSONValue = .number(JSONNumber(Int(Date().timeIntervalSince1970)))
         let relay = self
         return SSEStreaming.response(started, audit: audit, drain: drain) { writer in
+            // The chunks that arrived together are written together: one write per batch, and the usage chunk
+            // and `[DONE]` with the last one.
             var bytes: [UInt8] = []
             bytes.reserveCapacity(512)
-            var iterator = started.chunks.makeAsyncIterator()
             var usageChunk: JSONObject?
             var extra = relay.firstChunkFields
-            func send(_ chunk: JSONObject) async throws {
+            func append(_ chunk: JSONObject) {
                 var chunk = chunk
                 if !extra.isEmpty {
                     for (name, value) in extra { chunk[name] = value }
@@ -41,15 +42,18 @@ struct StreamRelay: Sendable {
                 chunk["id"] = id
                 chunk["created"] = created
                 chunk["model"] = .string(relay.alias)
-                bytes.removeAll(keepingCapacity: true)
                 SSEEncoder.data(JSONValue.object(chunk).serialized(), into: &bytes)
+            }
+            func flush() async throws {
+                guard !bytes.isEmpty else { return }
                 relay.audit.markFirstByte()
                 try await writer.write(ByteBuffer(bytes: bytes))
+                bytes.removeAll(keepingCapacity: true)
             }
             while true {
-                let next: JSONObject?
+                let batch: [JSONObject]
                 do {
-                    next = try await iterator.next()
+                    batch = try await started.chunks.nextBatch()
                 } catch {
                     // The upstream failed after the stream began: end with an error event, never [DONE].
                     let failure = StreamFailure(error, drain: relay.drain, audit: relay.audit)
@@ -59,32 +63,36 @@ struct StreamRelay: Sendable {
                             "code": .string(failure.code),
                         ]
                     ]
-                    bytes.removeAll(keepingCapacity: true)
                     SSEEncoder.data(envelope.serialized(), into: &bytes)
                     try await writer.write(ByteBuffer(bytes: bytes))
                     try await writer.finish(nil)
                     return
                 }
-                guard var chunk = next else { break }
-                let usage = Usage(chunk["usage"])
-                let isUsageOnly = chunk["choices"]?.arrayValue?.isEmpty ?? false
-                if let usage {
-                    relay.audit.update { $0.record(usage) }
-                    // One usage chunk, last, whatever the upstream did (some attach usage to content
-                    // chunks, some repeat it).
-                    var last = chunk
-                    last["choices"] = []
-                    usageChunk = last
-                    if isUsageOnly { continue }
-                    chunk["usage"] = .null
-                } else if isUsageOnly {
-                    continue
+                if batch.isEmpty { break }
+                for var chunk in batch {
+                    let usage = Usage(chunk["usage"])
+                    let isUsageOnly = chunk["choices"]?.arrayValue?.isEmpty ?? false
+                    if let usage {
+                        relay.audit.update { $0.record(usage) }
+                        // One usage chunk, last, whatever the upstream did (some attach usage to content
+                        // chunks, some repeat it).
+                        var last = chunk
+                        last["choices"] = []
+                        usageChunk = last
+                        if isUsageOnly { continue }
+                        chunk["usage"] = .null
+                    } else if isUsageOnly {
+                        continue
+                    }
+                    if !relay.includeUsage { chunk.removeValue(forKey: "usage") }
+                    append(chunk)
                 }
-                if !relay.includeUsage { chunk.removeValue(forKey: "usage") }
-                try await send(chunk)
+                if started.chunks.isFinished { break }
+                try await flush()
             }
-            if relay.includeUsage, let usageChunk { try await send(usageChunk) }
-            try await writer.write(ByteBuffer(bytes: SSEEncoder.done))
+            if relay.includeUsage, let usageChunk { append(usageChunk) }
+            bytes.append(contentsOf: SSEEncoder.done)
+            try await flush()
             try await writer.finish(nil)
         }
     }

@@ -4,7 +4,7 @@ import Synchronization
 
 /// A stream whose first chunk has arrived. Iterate `chunks` once; dropping it cancels the upstream call.
 public struct StartedStream: Sendable {
-    public let chunks: AsyncThrowingStream<JSONObject, any Error>
+    public let chunks: ChunkStream
     /// Cancels the upstream call; the stream then ends with a `cancelled` error.
     public let cancel: @Sendable () -> Void
     /// The usage known before the final usage chunk (Anthropic reports input tokens at the start), so a
@@ -21,19 +21,19 @@ public struct StartedStream: Sendable {
                 _ yield: @Sendable (JSONObject) -> Void, _ started: @Sendable () -> Void
             ) async throws -> Void
     ) async throws -> StartedStream {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: JSONObject.self, throwing: (any Error).self)
         let gate = StartGate()
+        let source = ChunkStream.Source()
         let task = Task {
             do {
-                try await producer({ continuation.yield($0) }, { gate.open() })
+                try await producer({ source.yield($0) }, { gate.open() })
                 // A producer that ends before its first chunk fails the start; otherwise the stream just ends.
                 _ = gate.fail(ProviderError(.invalidResponse, message: "the upstream stream ended without data"))
-                continuation.finish()
+                source.finish()
             } catch {
-                if gate.fail(error) { continuation.finish() } else { continuation.finish(throwing: error) }
+                if gate.fail(error) { source.finish() } else { source.finish(throwing: error) }
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
+        let stream = ChunkStream(source, onTermination: { task.cancel() })
         try await withTaskCancellationHandler {
             try await gate.wait()
         } onCancel: {
