@@ -18,6 +18,11 @@ if prompt_kb ~= nil and prompt_kb > 0 then
   end
   wrk.body = '{"model":"bench","messages":[' .. table.concat(messages, ",") .. ']}'
 end
+-- $BENCH_STREAM=1: the short request streamed, with the usage chunk asked for.
+if os.getenv("BENCH_STREAM") == "1" then
+  wrk.body = '{"model":"bench","stream":true,"stream_options":{"include_usage":true},'
+    .. '"messages":[{"role":"user","content":"Say hello"}]}'
+end
 wrk.headers["Content-Type"] = "application/json"
 local auth = os.getenv("BENCH_AUTH")
 if auth ~= nil and auth ~= "" then

@@ -7,7 +7,8 @@
 #
 # Direct, bare proxy and gateway are measured in interleaved rounds (each round runs all three, --duration
 # seconds each) and reported as medians, so that a shared machine's drift hits all three alike. Each round also
-# sends a long conversation of --prompt-kb KiB (0: not) direct, through the bare proxy and through the gateway.
+# sends a long conversation of --prompt-kb KiB (0: not) direct, through the bare proxy and through the gateway,
+# and the short request streamed (six chunks, the usage chunk and [DONE]) direct and through the gateway.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -158,7 +159,7 @@ declare -A RPS P50 P99 NON2XX CPU
 # RPS/P50/P99/CPU[LABEL@C#ROUND] (warm-up before the first round only); the request is the short chat, or the
 # long conversation while BENCH_PROMPT_KB is exported
 ROUND=1
-export BENCH_PROMPT_KB=0
+export BENCH_PROMPT_KB=0 BENCH_STREAM=0
 run_wrk() {
     local label=$1 conns=$2 seconds=$3 url=$4 auth=$5 rss_pid=${6:-}
     shift 5; [ $# -gt 0 ] && shift
@@ -312,15 +313,20 @@ for ROUND in $(seq 1 "$ROUNDS"); do
             run_wrk switchboard_long "$conns" "$DURATION" "$GATEWAY" "$GW_KEY" "" "$GW_PID" "$FAKE_PID"
             export BENCH_PROMPT_KB=0
         fi
+        export BENCH_STREAM=1
+        run_wrk direct_stream "$conns" "$DURATION" "$DIRECT" "" "" "$FAKE_PID"
+        run_wrk switchboard_stream "$conns" "$DURATION" "$GATEWAY" "$GW_KEY" "" "$GW_PID" "$FAKE_PID"
+        export BENCH_STREAM=0
     done
 done
 ROUND=$ROUNDS
-LABELS=(direct bare_proxy nio_proxy switchboard)
+LABELS=(direct bare_proxy nio_proxy switchboard direct_stream switchboard_stream)
 [ "$PROMPT_KB" -gt 0 ] && LABELS+=(direct_long bare_proxy_long switchboard_long)
 for label in "${LABELS[@]}"; do aggregate "$label" "$CONNECTIONS"; aggregate "$label" 1; done
 RATIO_DIRECT=$(ratios "switchboard@$CONNECTIONS" "direct@$CONNECTIONS")
 RATIO_BARE=$(ratios "switchboard@$CONNECTIONS" "bare_proxy@$CONNECTIONS")
 RATIO_NIO=$(ratios "nio_proxy@$CONNECTIONS" "direct@$CONNECTIONS")
+RATIO_STREAM=$(ratios "switchboard_stream@$CONNECTIONS" "direct_stream@$CONNECTIONS")
 if [ "$PROMPT_KB" -gt 0 ]; then
     RATIO_LONG_DIRECT=$(ratios "switchboard_long@$CONNECTIONS" "direct_long@$CONNECTIONS")
     RATIO_LONG_BARE=$(ratios "switchboard_long@$CONNECTIONS" "bare_proxy_long@$CONNECTIONS")
@@ -404,6 +410,7 @@ REPORT=$(
     if [ "$PROMPT_KB" -gt 0 ]; then
         for label in direct bare_proxy switchboard; do row "${label}_long" "$label, $PROMPT_KB KiB conversation"; done
     fi
+    row direct_stream "direct, streamed"; row switchboard_stream "switchboard, streamed"
     echo
     echo "- added latency at 1 connection (switchboard − direct): p50 $(ms $((P50[switchboard@1] - P50[direct@1])))," \
         "p99 $(ms $((P99[switchboard@1] - P99[direct@1]))); bare proxy − direct: p50" \
@@ -417,6 +424,8 @@ REPORT=$(
     echo "- throughput ratio at $C connections (median of the rounds' ratios): switchboard/direct $RATIO_DIRECT," \
         "switchboard/bare_proxy $RATIO_BARE, nio_proxy/direct $RATIO_NIO$(awk -v g="${RPS[switchboard@$C]}" \
         -v l="${RPS[litellm@$C]:-}" 'BEGIN{if (l != "") printf ", switchboard (median)/litellm %.1f×", g/l}')"
+    echo "- streamed: added p50 at 1 connection $(ms $((P50[switchboard_stream@1] - P50[direct_stream@1])));" \
+        "throughput at $C connections switchboard/direct $RATIO_STREAM; CPU: gateway $(awk '{print $1}' <<<"${CPU[switchboard_stream@$C]}")"
     echo "- stream TTFB ($STREAM_REQUESTS requests, 1 connection): direct p50 $(field "$TTFB_DIRECT" p50_ms) ms /" \
         "p99 $(field "$TTFB_DIRECT" p99_ms) ms; switchboard p50 $(field "$TTFB_GW" p50_ms) ms /" \
         "p99 $(field "$TTFB_GW" p99_ms) ms${TTFB_LITELLM:+; litellm p50 $(field "$TTFB_LITELLM" p50_ms) ms / p99 $(field "$TTFB_LITELLM" p99_ms) ms}"

@@ -11,31 +11,33 @@ import Testing
 
     func chunk(_ n: Int) -> JSONObject { ["n": .number(JSONNumber(n))] }
 
+    func objects(_ stream: ChunkStream) async throws -> [JSONObject] { try await stream.nextBatch().map(\.object) }
+
     @Test func chunksThatArrivedTogetherComeInOneBatchThenTheEnd() async throws {
         let source = ChunkStream.Source()
         let stream = ChunkStream(source)
         source.yield(chunk(1))
-        #expect(try await stream.nextBatch() == [chunk(1)])
+        #expect(try await objects(stream) == [chunk(1)])
         source.yield(chunk(2))
         source.yield(chunk(3))
         #expect(!stream.isFinished)
         source.finish()
         source.yield(chunk(4))  // after the end: dropped
         #expect(!stream.isFinished)  // 2 and 3 not taken yet
-        #expect(try await stream.nextBatch() == [chunk(2), chunk(3)])
+        #expect(try await objects(stream) == [chunk(2), chunk(3)])
         #expect(stream.isFinished)
-        #expect(try await stream.nextBatch() == [])
-        #expect(try await stream.nextBatch() == [])
+        #expect(try await objects(stream) == [])
+        #expect(try await objects(stream) == [])
     }
 
     @Test func theConsumerWaitsForTheFirstChunkAndIsNotHeldBackForMore() async throws {
         let source = ChunkStream.Source()
         let stream = ChunkStream(source)
-        async let batch = stream.nextBatch()
+        async let batch = objects(stream)
         try await Task.sleep(for: .milliseconds(20))
         source.yield(chunk(1))
         #expect(try await batch == [chunk(1)])
-        async let end = stream.nextBatch()
+        async let end = objects(stream)
         try await Task.sleep(for: .milliseconds(20))
         source.finish()
         #expect(try await end == [])
@@ -48,8 +50,8 @@ import Testing
         source.finish(throwing: Broke())
         source.finish()  // only the first end counts
         #expect(!stream.isFinished)
-        #expect(try await stream.nextBatch() == [chunk(1)])
-        await #expect(throws: Broke.self) { try await stream.nextBatch() }
+        #expect(try await objects(stream) == [chunk(1)])
+        await #expect(throws: Broke.self) { try await objects(stream) }
     }
 
     @Test func iteratingGivesEveryChunkInOrder() async throws {
@@ -83,7 +85,7 @@ import Testing
         let calls = Mutex(0)
         let source = ChunkStream.Source()
         let stream = ChunkStream(source, onTermination: { calls.withLock { $0 += 1 } })
-        let consumer = Task { try await stream.nextBatch() }
+        let consumer = Task { try await objects(stream) }
         try await Task.sleep(for: .milliseconds(20))
         consumer.cancel()
         #expect(try await consumer.value == [])
@@ -91,7 +93,7 @@ import Testing
         // Cancelled before it waits: ends at once too.
         let early = Task {
             withUnsafeCurrentTask { $0?.cancel() }
-            return try await stream.nextBatch()
+            return try await objects(stream)
         }
         #expect(try await early.value == [])
         #expect(calls.withLock { $0 } == 1)
@@ -108,7 +110,10 @@ import Testing
                 cancelled.withLock { $0 = true }
             }
         }
-        #expect(try await stream?.chunks.nextBatch() == [["n": 1]])
+        do {
+            let chunks = try #require(stream?.chunks)
+            #expect(try await objects(chunks) == [["n": 1]])
+        }
         stream = nil
         for _ in 0..<200 where !cancelled.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
         #expect(cancelled.withLock { $0 })

@@ -66,6 +66,15 @@ struct JSONObjectTextTests {
         #expect(String(decoding: empty.serialized(replacing: [("k", 1)]), as: UTF8.self) == #"{"k":1}"#)
     }
 
+    @Test func membersCanBeLeftOutAndEmptyArraysAreReadFromTheText() throws {
+        let text = try #require(
+            try JSONObjectText.skim(Array(#"{"usage":{"t":1},"choices":[ ],"x":[0],"s":"[]","u":[],"o":{}}"#.utf8)))
+        let out = text.serialized(replacing: [("id", "g")], removing: ["usage", "u", "missing"])
+        #expect(String(decoding: out, as: UTF8.self) == #"{"choices":[ ],"x":[0],"s":"[]","o":{},"id":"g"}"#)
+        #expect(text.isEmptyArray("choices") && text.isEmptyArray("u"))
+        for key in ["x", "s", "o", "usage", "missing"] { #expect(!text.isEmptyArray(key), "\(key)") }
+    }
+
     @Test func nonObjectsAndRepeatedKeysAreLeftToTheParser() throws {
         for document in ["[1]", "\"text\"", "12", "null", #"{"a":1,"a":2}"#] {
             let (error, text) = skimOutcome(Array(document.utf8))

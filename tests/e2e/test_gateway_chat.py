@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx2 as httpx
 
@@ -244,6 +246,85 @@ def test_a_stream_reaches_the_client_as_the_upstream_sends_it(gateway, fake):
     gaps = [later - earlier for earlier, later in zip(worded, worded[1:])]
     assert min(gaps) > 0.075, f"words reached the client together, not as sent: gaps {gaps}"
     assert arrivals[-1][0] - worded[-1] < 0.075 + 0.15
+
+
+# A stream as an OpenAI-compatible server may write it: spaces after colons, escapes, number spellings, fields
+# the SDK does not know. The gateway replaces `id`, `created` and `model` and passes every other member's text on.
+UPSTREAM_CHUNKS = [
+    b'{"id": "chatcmpl-up", "object": "chat.completion.chunk", "created": 7, "model": "up-model", '
+    b'"system_fingerprint": "fp_1", "choices": [{"index": 0, "delta": {"role": "assistant", '
+    b'"content": "caf\\u00e9 \\"q\\""}, "logprobs": {"content": [{"token": "x", "logprob": -1.50, '
+    b'"bytes": [120], "top_logprobs": []}]}, "finish_reason": null}], "future": {"n": 1E2}}',
+    b'{"id": "chatcmpl-up", "object": "chat.completion.chunk", "created": 7, "model": "up-model", '
+    b'"choices": [{"index": 0, "delta": {}, "logprobs": null, "finish_reason": "stop"}]}',
+    b'{"id": "chatcmpl-up", "object": "chat.completion.chunk", "created": 7, "model": "up-model", '
+    b'"choices": [], "usage": {"prompt_tokens": 4, "completion_tokens": 2, "total_tokens": 6}}',
+]
+
+
+class RawStreamUpstream(BaseHTTPRequestHandler):
+    """Answers every chat completion with UPSTREAM_CHUNKS as SSE, byte for byte (chunked, kept alive)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):  # noqa: N802 (http.server's naming)
+        self.rfile.read(int(self.headers["content-length"]))
+        body = b"".join(b"data: " + chunk + b"\n\n" for chunk in UPSTREAM_CHUNKS) + b"data: [DONE]\n\n"
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def raw_upstream():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RawStreamUpstream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/v1"
+    server.shutdown()
+
+
+def sse_payloads(response: httpx.Response) -> list[bytes]:
+    return [line.removeprefix(b"data: ") for line in response.content.split(b"\n") if line.startswith(b"data: ")]
+
+
+def test_streamed_chunks_reach_the_client_as_the_upstream_wrote_them(gateway, raw_upstream):
+    # The raw upstream is a valid OpenAI stream for the official SDK.
+    direct = list(OpenAI(base_url=raw_upstream, api_key="k").chat.completions.create(
+        model="up-model", messages=[{"role": "user", "content": "hi"}], stream=True))
+    assert [c.usage.total_tokens if c.usage else None for c in direct] == [None, None, 6]
+    assert direct[0].choices[0].delta.content == 'café "q"'
+    gw = gateway(gateway_config(raw_upstream))
+    key = gw.create_key("acme")
+    for include_usage in (True, False):
+        response = httpx.post(
+            gw.base_url + "/chat/completions", timeout=30, headers={"authorization": f"Bearer {key}"},
+            json={"model": "chat", "messages": [{"role": "user", "content": "hi"}], "stream": True,
+                  "stream_options": {"include_usage": include_usage}})
+        assert response.status_code == 200
+        payloads = sse_payloads(response)
+        assert payloads[-1] == b"[DONE]"
+        chunks = payloads[:-1]
+        assert len(chunks) == (3 if include_usage else 2)
+        parsed = [json.loads(chunk) for chunk in chunks]
+        assert {c["model"] for c in parsed} == {"chat"}
+        assert len({c["id"] for c in parsed}) == 1 and parsed[0]["id"].startswith("chatcmpl-")
+        assert parsed[0]["id"] != "chatcmpl-up"
+        # Every other member's value exactly as written, in the upstream's order (only the space between
+        # top-level members is not kept).
+        assert chunks[0].startswith(b'{"id":"' + parsed[0]["id"].encode() + b'","object":"chat.completion.chunk",')
+        for member in (b'"system_fingerprint":"fp_1"', b'"future":{"n": 1E2}}',
+                       b'"content": "caf\\u00e9 \\"q\\""', b'"logprob": -1.50'):
+            assert member in chunks[0], member
+        assert b'"finish_reason": "stop"' in chunks[1]
+        assert parsed[1]["choices"][0]["finish_reason"] == "stop"
+        if include_usage:
+            assert parsed[2]["choices"] == [] and parsed[2]["usage"]["total_tokens"] == 6
+        assert all("usage" not in c for c in parsed[: 2 if include_usage else 3])
 
 
 def test_stream_helper_final_message(client):

@@ -39,7 +39,7 @@ struct ResponsesRelay: Sendable {
             }
             try await send(machine.start())
             while true {
-                let batch: [JSONObject]
+                let batch: [StreamChunk]
                 do {
                     batch = try await started.chunks.nextBatch()
                 } catch {
@@ -52,7 +52,7 @@ struct ResponsesRelay: Sendable {
                 if batch.isEmpty { break }
                 // The events of chunks that arrived together go out in one write.
                 var events: [JSONObject] = []
-                for chunk in batch {
+                for chunk in batch.lazy.map(\.object) {
                     events += machine.consume(chunk)
                     if let usage = Usage(chunk["usage"]) { relay.audit.update { $0.record(usage) } }
                 }

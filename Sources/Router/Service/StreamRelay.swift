@@ -44,6 +44,19 @@ struct StreamRelay: Sendable {
                 chunk["model"] = .string(relay.alias)
                 SSEEncoder.data(JSONValue.object(chunk).serialized(), into: &bytes)
             }
+            // A chunk as the upstream wrote it, with the members the relay sets replaced (`usage` null or left out).
+            func append(_ text: JSONObjectText, hadUsage: Bool) {
+                var replacements: [(key: String, value: JSONValue)] = [
+                    ("id", id), ("created", created), ("model", .string(relay.alias)),
+                ]
+                if hadUsage && relay.includeUsage { replacements.append(("usage", .null)) }
+                if !extra.isEmpty {
+                    replacements += extra.map { ($0.key, $0.value) }
+                    extra = [:]
+                }
+                let removing = relay.includeUsage ? [] : ["usage"]
+                SSEEncoder.data(text.serialized(replacing: replacements, removing: removing), into: &bytes)
+            }
             func flush() async throws {
                 guard !bytes.isEmpty else { return }
                 relay.audit.markFirstByte()
@@ -51,7 +64,7 @@ struct StreamRelay: Sendable {
                 bytes.removeAll(keepingCapacity: true)
             }
             while true {
-                let batch: [JSONObject]
+                let batch: [StreamChunk]
                 do {
                     batch = try await started.chunks.nextBatch()
                 } catch {
@@ -69,7 +82,20 @@ struct StreamRelay: Sendable {
                     return
                 }
                 if batch.isEmpty { break }
-                for var chunk in batch {
+                for streamed in batch {
+                    guard case .object(var chunk) = streamed else {
+                        guard case .text(let text) = streamed else { continue }
+                        let usage = text.contains("usage") ? Usage(text["usage"]) : nil
+                        let isUsageOnly = text.isEmptyArray("choices")
+                        if let usage {
+                            relay.audit.update { $0.record(usage) }
+                            var last = text.object
+                            last["choices"] = []
+                            usageChunk = last
+                        }
+                        if !isUsageOnly { append(text, hadUsage: usage != nil) }
+                        continue
+                    }
                     let usage = Usage(chunk["usage"])
                     let isUsageOnly = chunk["choices"]?.arrayValue?.isEmpty ?? false
                     if let usage {

@@ -1,6 +1,21 @@
 import GatewaySchema
 import Synchronization
 
+/// One chunk of a started stream: an object, or the text of a chunk an OpenAI-family upstream sent that needs no
+/// translation, which the relay passes on with only its `id`, `created` and `model` (and `usage`) replaced.
+public enum StreamChunk: Sendable {
+    case object(JSONObject)
+    case text(JSONObjectText)
+
+    /// The chunk as an object (a text chunk parsed).
+    public var object: JSONObject {
+        switch self {
+        case .object(let object): object
+        case .text(let text): text.object
+        }
+    }
+}
+
 /// The chunks of a started stream, from one producer to one consumer, in order and unbounded.
 ///
 /// Unlike `AsyncThrowingStream` the consumer can take every chunk that has arrived since it last looked in one
@@ -18,7 +33,9 @@ public final class ChunkStream: AsyncSequence, Sendable {
 
         public init() {}
 
-        public func yield(_ chunk: JSONObject) { buffer.yield(chunk) }
+        public func yield(_ chunk: StreamChunk) { buffer.yield(chunk) }
+
+        public func yield(_ chunk: JSONObject) { buffer.yield(.object(chunk)) }
 
         /// Ends the stream: the consumer gets the chunks already yielded, then the end or `error`.
         public func finish(throwing error: (any Error)? = nil) { buffer.finish(error) }
@@ -44,7 +61,7 @@ public final class ChunkStream: AsyncSequence, Sendable {
     /// Every chunk that arrived and was not taken yet, waiting for the first if there is none. Empty at the end
     /// of the stream, or when the waiting task is cancelled; throws the producer's error once the chunks
     /// yielded before it were taken.
-    public func nextBatch() async throws -> [JSONObject] {
+    public func nextBatch() async throws -> [StreamChunk] {
         while true {
             switch buffer.take() {
             case .chunks(let chunks): return chunks
@@ -75,7 +92,7 @@ public final class ChunkStream: AsyncSequence, Sendable {
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let stream: ChunkStream
-        var pending: [JSONObject] = []
+        var pending: [StreamChunk] = []
         var index = 0
 
         public mutating func next() async throws -> JSONObject? {
@@ -85,7 +102,7 @@ public final class ChunkStream: AsyncSequence, Sendable {
                 if pending.isEmpty { return nil }
             }
             defer { index += 1 }
-            return pending[index]
+            return pending[index].object
         }
     }
 
@@ -94,14 +111,14 @@ public final class ChunkStream: AsyncSequence, Sendable {
     /// The shared state: chunks not taken yet, how the stream ended, and the consumer waiting for more.
     final class Buffer: Sendable {
         enum Taken {
-            case chunks([JSONObject])
+            case chunks([StreamChunk])
             case empty
             case end
             case failure(any Error)
         }
 
         struct State {
-            var chunks: [JSONObject] = []
+            var chunks: [StreamChunk] = []
             /// Set once: nil while open, `.success` at the end, `.failure` with the producer's error.
             var ended: Result<Void, any Error>?
             var waiter: CheckedContinuation<Void, Never>?
@@ -109,7 +126,7 @@ public final class ChunkStream: AsyncSequence, Sendable {
 
         let state = Mutex(State())
 
-        func yield(_ chunk: JSONObject) {
+        func yield(_ chunk: StreamChunk) {
             let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
                 guard state.ended == nil else { return nil }
                 state.chunks.append(chunk)

@@ -21,6 +21,21 @@ public struct StartedStream: Sendable {
                 _ yield: @Sendable (JSONObject) -> Void, _ started: @Sendable () -> Void
             ) async throws -> Void
     ) async throws -> StartedStream {
+        try await start(
+            reporting: usage,
+            chunks: { yield, started in
+                try await producer({ yield(.object($0)) }, started)
+            })
+    }
+
+    /// `start` for a producer that may yield chunks as text (`StreamChunk.text`).
+    public static func start(
+        reporting usage: UsageReport? = nil,
+        chunks producer:
+            @escaping @Sendable (
+                _ yield: @Sendable (StreamChunk) -> Void, _ started: @Sendable () -> Void
+            ) async throws -> Void
+    ) async throws -> StartedStream {
         let gate = StartGate()
         let source = ChunkStream.Source()
         let task = Task {

@@ -93,14 +93,27 @@ public struct JSONObjectText: Sendable {
         JSONObject(members.map { ($0.key, value(of: $0)) })
     }
 
+    /// Whether the member `key` is an empty array (`[]`, with or without spaces inside), read from the text.
+    public func isEmptyArray(_ key: String) -> Bool {
+        guard let member = members.first(where: { $0.key == key }) else { return false }
+        let value = bytes[member.valueRange]
+        guard value.first == UInt8(ascii: "[") else { return false }
+        return value.dropFirst().first(where: { !Self.isSpace($0) }) == UInt8(ascii: "]")
+    }
+
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+
     /// The object's text with the members of `replacements` given new values (in place; those it lacks are added
-    /// at the end, in the order given) and every other member exactly as it arrived.
-    public func serialized(replacing replacements: [(key: String, value: JSONValue)]) -> [UInt8] {
+    /// at the end, in the order given), the members named in `removing` left out, and every other member exactly
+    /// as it arrived.
+    public func serialized(
+        replacing replacements: [(key: String, value: JSONValue)], removing: [String] = []
+    ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 64)
         out.append(UInt8(ascii: "{"))
         var used = [Bool](repeating: false, count: replacements.count)
-        for member in members {
+        for member in members where !removing.contains(member.key) {
             if out.count > 1 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: bytes[member.keyRange])
             out.append(UInt8(ascii: ":"))

@@ -117,7 +117,7 @@ public struct OpenAIProvider: Provider {
         let headers = try await headers(call)
         let http = self.http
         let endpoint = call.endpoint
-        return try await StartedStream.start { yield, started in
+        return try await StartedStream.start(chunks: { yield, started in
             let response = try await http.postJSON(url: url, headers: headers, body: bytes, stream: true)
             guard response.status == .ok else {
                 let errorBody = Array(buffer: try await http.collect(response, limit: 256 * 1024))
@@ -133,6 +133,11 @@ public struct OpenAIProvider: Provider {
                     let events = try buffer.withUnsafeReadableBytes { try decoder.feed($0) }
                     for event in events {
                         if event.data == "[DONE]" { return }
+                        if upstream == endpoint, let text = Self.passThrough(event.data) {
+                            yield(.text(text))
+                            started()
+                            continue
+                        }
                         guard case .object(var chunk)? = try? JSONParser.parse(event.data) else {
                             throw ProviderError(.invalidResponse, message: "the upstream sent an invalid stream event")
                         }
@@ -141,7 +146,7 @@ public struct OpenAIProvider: Provider {
                             throw ProviderError(.upstreamServerError, message: message)
                         }
                         indexer.normalize(&chunk)
-                        for translated in translator.translate(chunk) { yield(translated) }
+                        for translated in translator.translate(chunk) { yield(.object(translated)) }
                         started()
                     }
                 }
@@ -149,7 +154,31 @@ public struct OpenAIProvider: Provider {
                 throw UpstreamHTTP.map(error)
             }
             throw ProviderError(.connectError, message: "the upstream stream ended before [DONE]")
+        })
+    }
+
+    /// A stream event that can go to the client as the upstream wrote it (with `id`, `created`, `model` and
+    /// `usage` replaced by the relay): a JSON object on one line that repeats no key, is not an error and carries
+    /// no tool call (`ToolCallIndexer` must see every one). Anything else, invalid JSON included, is parsed.
+    static func passThrough(_ data: String) -> JSONObjectText? {
+        var data = data
+        return data.withUTF8 { utf8 -> JSONObjectText? in
+            guard !utf8.contains(0x0A), !utf8.contains(0x0D), !contains(utf8, Self.toolCalls) else { return nil }
+            guard let text = try? JSONObjectText.skim(Array(utf8)), !text.contains("error") else { return nil }
+            return text
         }
+    }
+
+    static let toolCalls: [UInt8] = Array("\"tool_calls\"".utf8)
+
+    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, bytes.count >= needle.count else { return false }
+        var start = 0
+        while let found = bytes[start...].firstIndex(of: first), found + needle.count <= bytes.count {
+            if bytes[found..<found + needle.count].elementsEqual(needle) { return true }
+            start = found + 1
+        }
+        return false
     }
 
     func headers(_ call: ProviderCall) async throws -> HTTPHeaders {
