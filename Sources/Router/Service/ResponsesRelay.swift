@@ -11,8 +11,9 @@ import Hummingbird
 #endif
 
 /// Relays a started chat stream to the client as Responses API stream events (`event: <type>` +
-/// `data: <json>`), translated chunk by chunk by `ResponsesStream` with no buffering. Usage from the final
-/// chunk goes into the audit event; an upstream failure mid-stream ends with `response.failed`.
+/// `data: <json>`), translated chunk by chunk by `ResponsesStream` as the chunks arrive (the events of chunks that
+/// arrived together in one write). Usage from the final chunk goes into the audit event; an upstream failure
+/// mid-stream ends with `response.failed`.
 struct ResponsesRelay: Sendable {
     let request: ResponsesRequest
     let audit: AuditRecorder

@@ -10,9 +10,10 @@ import Hummingbird
     import Foundation
 #endif
 
-/// Relays a started upstream stream to the client as OpenAI SSE, chunk by chunk with no buffering: the
-/// gateway's own id, `created` and the alias as `model`; usage captured from the final chunk and passed on
-/// only if the client asked for it; `data: [DONE]` at the end, or an SSE error event if the upstream fails.
+/// Relays a started upstream stream to the client as OpenAI SSE as the chunks arrive (those that arrived together
+/// in one write, none held back for more): the gateway's own id, `created` and the alias as `model`; usage captured
+/// from the final chunk and passed on only if the client asked for it; `data: [DONE]` at the end, or an SSE error
+/// event if the upstream fails. Chunks that came as text (`StreamChunk.text`) keep every other member as written.
 struct StreamRelay: Sendable {
     let alias: String
     let endpoint: ProviderEndpoint
