@@ -149,7 +149,7 @@ public final class ChunkStream: AsyncSequence, Sendable {
         func take() -> Taken {
             state.withLock { state in
                 if !state.chunks.isEmpty {
-                    defer { state.chunks.removeAll(keepingCapacity: true) }
+                    defer { state.chunks = [] }
                     return .chunks(state.chunks)
                 }
                 switch state.ended {
