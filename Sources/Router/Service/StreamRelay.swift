@@ -34,29 +34,23 @@ struct StreamRelay: Sendable {
             bytes.reserveCapacity(512)
             var usageChunk: JSONObject?
             var extra = relay.firstChunkFields
-            func append(_ chunk: JSONObject) {
-                var chunk = chunk
-                if !extra.isEmpty {
-                    for (name, value) in extra { chunk[name] = value }
-                    extra = [:]
-                }
-                chunk["id"] = id
-                chunk["created"] = created
-                chunk["model"] = .string(relay.alias)
-                SSEEncoder.data(JSONValue.object(chunk).serialized(), into: &bytes)
-            }
-            // A chunk as the upstream wrote it, with the members the relay sets replaced (`usage` null or left out).
-            func append(_ text: JSONObjectText, hadUsage: Bool) {
-                var replacements: [(key: String, value: JSONValue)] = [
-                    ("id", id), ("created", created), ("model", .string(relay.alias)),
-                ]
+            // The members the relay sets: the first chunk's extra fields, the gateway's id, `created` and the
+            // alias; `usage` nulled where it moved to the usage chunk, and left out if the client did not ask for it.
+            // An object chunk gets them set, a text chunk spliced in; every other member stays as it came.
+            func append(_ chunk: StreamChunk, hadUsage: Bool) {
+                var replacements: [(key: String, value: JSONValue)] = extra.map { ($0.key, $0.value) }
+                extra = [:]
+                replacements += [("id", id), ("created", created), ("model", .string(relay.alias))]
                 if hadUsage && relay.includeUsage { replacements.append(("usage", .null)) }
-                if !extra.isEmpty {
-                    replacements += extra.map { ($0.key, $0.value) }
-                    extra = [:]
-                }
                 let removing = relay.includeUsage ? [] : ["usage"]
-                SSEEncoder.data(text.serialized(replacing: replacements, removing: removing), into: &bytes)
+                switch chunk {
+                case .text(let text):
+                    SSEEncoder.data(text.serialized(replacing: replacements, removing: removing), into: &bytes)
+                case .object(var object):
+                    for (key, value) in replacements { object[key] = value }
+                    for key in removing { object.removeValue(forKey: key) }
+                    SSEEncoder.data(JSONValue.object(object).serialized(), into: &bytes)
+                }
             }
             func flush() async throws {
                 guard !bytes.isEmpty else { return }
@@ -83,41 +77,31 @@ struct StreamRelay: Sendable {
                     return
                 }
                 if batch.isEmpty { break }
-                for streamed in batch {
-                    guard case .object(var chunk) = streamed else {
-                        guard case .text(let text) = streamed else { continue }
-                        let usage = text.contains("usage") ? Usage(text["usage"]) : nil
-                        let isUsageOnly = text.isEmptyArray("choices")
-                        if let usage {
-                            relay.audit.update { $0.record(usage) }
-                            var last = text.object
-                            last["choices"] = []
-                            usageChunk = last
-                        }
-                        if !isUsageOnly { append(text, hadUsage: usage != nil) }
-                        continue
+                for chunk in batch {
+                    let usage: Usage?
+                    let isUsageOnly: Bool
+                    switch chunk {
+                    case .object(let object):
+                        usage = Usage(object["usage"])
+                        isUsageOnly = object["choices"]?.arrayValue?.isEmpty ?? false
+                    case .text(let text):
+                        usage = Usage(text["usage"])
+                        isUsageOnly = text.isEmptyArray("choices")
                     }
-                    let usage = Usage(chunk["usage"])
-                    let isUsageOnly = chunk["choices"]?.arrayValue?.isEmpty ?? false
                     if let usage {
                         relay.audit.update { $0.record(usage) }
                         // One usage chunk, last, whatever the upstream did (some attach usage to content
                         // chunks, some repeat it).
-                        var last = chunk
+                        var last = chunk.object
                         last["choices"] = []
                         usageChunk = last
-                        if isUsageOnly { continue }
-                        chunk["usage"] = .null
-                    } else if isUsageOnly {
-                        continue
                     }
-                    if !relay.includeUsage { chunk.removeValue(forKey: "usage") }
-                    append(chunk)
+                    if !isUsageOnly { append(chunk, hadUsage: usage != nil) }
                 }
                 if started.chunks.isFinished { break }
                 try await flush()
             }
-            if relay.includeUsage, let usageChunk { append(usageChunk) }
+            if relay.includeUsage, let usageChunk { append(.object(usageChunk), hadUsage: false) }
             bytes.append(contentsOf: SSEEncoder.done)
             try await flush()
             try await writer.finish(nil)

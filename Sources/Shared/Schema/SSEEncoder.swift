@@ -74,7 +74,8 @@ public enum SSEEncoder {
         bytes.append(0x0A)
     }
 
-    private static func containsLineBreak(_ bytes: some Sequence<UInt8>) -> Bool {
+    /// Whether `bytes` has a line break, which one `data:` line cannot carry.
+    public static func containsLineBreak(_ bytes: some Sequence<UInt8>) -> Bool {
         bytes.contains { $0 == 0x0A || $0 == 0x0D }
     }
 }

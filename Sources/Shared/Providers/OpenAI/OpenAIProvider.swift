@@ -163,23 +163,13 @@ public struct OpenAIProvider: Provider {
     static func passThrough(_ data: String) -> JSONObjectText? {
         var data = data
         return data.withUTF8 { utf8 -> JSONObjectText? in
-            guard !utf8.contains(0x0A), !utf8.contains(0x0D), !contains(utf8, Self.toolCalls) else { return nil }
+            guard !SSEEncoder.containsLineBreak(utf8), utf8.firstRange(of: Self.toolCalls) == nil else { return nil }
             guard let text = try? JSONObjectText.skim(Array(utf8)), !text.contains("error") else { return nil }
             return text
         }
     }
 
     static let toolCalls: [UInt8] = Array("\"tool_calls\"".utf8)
-
-    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, bytes.count >= needle.count else { return false }
-        var start = 0
-        while let found = bytes[start...].firstIndex(of: first), found + needle.count <= bytes.count {
-            if bytes[found..<found + needle.count].elementsEqual(needle) { return true }
-            start = found + 1
-        }
-        return false
-    }
 
     func headers(_ call: ProviderCall) async throws -> HTTPHeaders {
         var headers = HTTPHeaders()
