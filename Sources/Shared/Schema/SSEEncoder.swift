@@ -74,7 +74,9 @@ public enum SSEEncoder {
         bytes.append(0x0A)
     }
 
-    /// Whether `bytes` has a line break, which one `data:` line cannot carry.
+    /// Whether `bytes` has a line break, which one `data:` line cannot carry. Inlinable, so that a caller in
+    /// another module gets a loop over its own buffer type rather than unspecialised generic iteration.
+    @inlinable
     public static func containsLineBreak(_ bytes: some Sequence<UInt8>) -> Bool {
         bytes.contains { $0 == 0x0A || $0 == 0x0D }
     }

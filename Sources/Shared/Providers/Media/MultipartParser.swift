@@ -1,3 +1,5 @@
+import GatewaySchema
+
 /// Parses `multipart/form-data` bodies into a `MultipartForm`. Pure; errors name what is wrong without
 /// echoing content.
 public enum MultipartParser {
@@ -22,7 +24,7 @@ public enum MultipartParser {
     public static func parse(_ body: [UInt8], boundary: String) throws -> MultipartForm {
         let delimiter = Array("--\(boundary)".utf8)
         let separator = Array("\r\n--\(boundary)".utf8)
-        guard var position = firstIndex(of: delimiter, in: body, from: 0) else {
+        guard var position = ByteScan.firstIndex(of: delimiter, in: body, from: 0) else {
             throw ParseError("the multipart body has no part with the declared boundary")
         }
         position += delimiter.count
@@ -33,12 +35,12 @@ public enum MultipartParser {
                 throw ParseError("malformed multipart delimiter")
             }
             position += 2
-            guard let headerEnd = firstIndex(of: [0x0D, 0x0A, 0x0D, 0x0A], in: body, from: position) else {
+            guard let headerEnd = ByteScan.firstIndex(of: [0x0D, 0x0A, 0x0D, 0x0A], in: body, from: position) else {
                 throw ParseError("a multipart part has no end of headers")
             }
             let headers = String(decoding: body[position..<headerEnd], as: UTF8.self)
             let contentStart = headerEnd + 4
-            guard let contentEnd = firstIndex(of: separator, in: body, from: contentStart) else {
+            guard let contentEnd = ByteScan.firstIndex(of: separator, in: body, from: contentStart) else {
                 throw ParseError("the multipart body is not terminated")
             }
             parts.append(try part(headers: headers, data: Array(body[contentStart..<contentEnd])))
@@ -75,16 +77,6 @@ public enum MultipartParser {
         return true
     }
 
-    static func firstIndex(of needle: [UInt8], in body: [UInt8], from start: Int) -> Int? {
-        guard let first = needle.first, body.count >= needle.count else { return nil }
-        var index = start
-        let last = body.count - needle.count
-        while index <= last {
-            if body[index] == first && starts(body, with: needle, at: index) { return index }
-            index += 1
-        }
-        return nil
-    }
 }
 
 /// `;`-separated header parameters with quoted values (`form-data; name="a;b"; filename=x.wav`).

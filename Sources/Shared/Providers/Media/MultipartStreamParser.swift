@@ -1,3 +1,5 @@
+import GatewaySchema
+
 /// Parses a `multipart/form-data` body as it arrives, chunk by chunk, into the same `MultipartForm` as
 /// `MultipartParser.parse` gives for the whole body, without holding the body in memory: text fields are kept
 /// (small), and a file part larger than `spoolThreshold` goes to a `SpooledFile`, only its first `headBytes`
@@ -71,7 +73,7 @@ public struct MultipartStreamParser {
         while true {
             switch state {
             case .preamble:
-                guard let index = MultipartParser.firstIndex(of: delimiter, in: pending, from: 0) else {
+                guard let index = ByteScan.firstIndex(of: delimiter, in: pending, from: 0) else {
                     // Keep only what could still begin the delimiter.
                     if pending.count > delimiter.count { pending.removeFirst(pending.count - delimiter.count) }
                     return
@@ -91,7 +93,7 @@ public struct MultipartStreamParser {
                 pending.removeFirst(2)
                 state = .headers
             case .headers:
-                guard let end = MultipartParser.firstIndex(of: [0x0D, 0x0A, 0x0D, 0x0A], in: pending, from: 0) else {
+                guard let end = ByteScan.firstIndex(of: [0x0D, 0x0A, 0x0D, 0x0A], in: pending, from: 0) else {
                     if pending.count > maxHeaderBytes {
                         throw MultipartParser.ParseError("a multipart part has no end of headers")
                     }
@@ -102,7 +104,7 @@ public struct MultipartStreamParser {
                 pending.removeFirst(end + 4)
                 state = .content
             case .content:
-                if let end = MultipartParser.firstIndex(of: separator, in: pending, from: 0) {
+                if let end = ByteScan.firstIndex(of: separator, in: pending, from: 0) {
                     try append(pending[..<end])
                     pending.removeFirst(end + separator.count)
                     try closePart()

@@ -163,7 +163,9 @@ public struct OpenAIProvider: Provider {
     static func passThrough(_ data: String) -> JSONObjectText? {
         var data = data
         return data.withUTF8 { utf8 -> JSONObjectText? in
-            guard !SSEEncoder.containsLineBreak(utf8), utf8.firstRange(of: Self.toolCalls) == nil else { return nil }
+            guard !SSEEncoder.containsLineBreak(utf8),
+                ByteScan.firstIndex(of: Self.toolCalls, in: UnsafeRawBufferPointer(utf8)) == nil
+            else { return nil }
             guard let text = try? JSONObjectText.skim(Array(utf8)), !text.contains("error") else { return nil }
             return text
         }
