@@ -27,11 +27,15 @@ struct JSONByteParser {
 
     @inline(__always)
     mutating func skipWhitespace() {
-        while pos < bytes.count {
-            switch bytes[pos] {
-            case 0x20, 0x0A, 0x0D, 0x09: pos &+= 1
-            default: return
-            }
+        while pos < bytes.count && Self.isWhitespace(bytes[pos]) { pos &+= 1 }
+    }
+
+    /// JSON's insignificant whitespace: space, tab, line feed, carriage return.
+    @inline(__always)
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x20, 0x0A, 0x0D, 0x09: true
+        default: false
         }
     }
 

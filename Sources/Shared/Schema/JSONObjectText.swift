@@ -98,10 +98,8 @@ public struct JSONObjectText: Sendable {
         guard let member = members.first(where: { $0.key == key }) else { return false }
         let value = bytes[member.valueRange]
         guard value.first == UInt8(ascii: "[") else { return false }
-        return value.dropFirst().first(where: { !Self.isSpace($0) }) == UInt8(ascii: "]")
+        return value.dropFirst().first(where: { !JSONByteParser.isWhitespace($0) }) == UInt8(ascii: "]")
     }
-
-    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
     /// The object's text with the members of `replacements` given new values (in place; those it lacks are added
     /// at the end, in the order given), the members named in `removing` left out, and every other member exactly
