@@ -89,11 +89,16 @@ import Testing
         #expect(
             try ConfigLoader.load(yaml: file, fileName: "f", environment: ["SWITCHBOARD_EVENT_LOOPS": "2"]).server
                 .eventLoops == 2)
-        for (yaml, environment, message) in [
+        expectRejected([
             ("server: { event_loops: 0 }", [:], "server.event_loops: must be an integer ≥ 1"),
             ("", ["SWITCHBOARD_EVENT_LOOPS": "many"], "SWITCHBOARD_EVENT_LOOPS: must be an integer from 1 to 1024"),
             ("", ["SWITCHBOARD_EVENT_LOOPS": "0"], "SWITCHBOARD_EVENT_LOOPS: must be an integer from 1 to 1024"),
-        ] {
+        ])
+    }
+
+    /// Each (file, environment) is refused with a problem that contains the message.
+    func expectRejected(_ cases: [(yaml: String, environment: [String: String], message: String)]) {
+        for (yaml, environment, message) in cases {
             do {
                 _ = try ConfigLoader.load(yaml: yaml, fileName: "f", environment: environment)
                 Issue.record("accepted \(yaml) \(environment)")
@@ -101,6 +106,20 @@ import Testing
                 #expect(error.description.contains(message), "\(error.description)")
             }
         }
+    }
+
+    @Test func loopRequestsFromTheFileOrTheEnvironment() throws {
+        #expect(try ConfigLoader.load(yaml: "", fileName: "f", environment: [:]).server.loopRequests == 1)
+        let file = "server: { loop_requests: 0 }"
+        #expect(try ConfigLoader.load(yaml: file, fileName: "f", environment: [:]).server.loopRequests == 0)
+        #expect(
+            try ConfigLoader.load(yaml: file, fileName: "f", environment: ["SWITCHBOARD_LOOP_REQUESTS": "4"]).server
+                .loopRequests == 4)
+        expectRejected([
+            ("server: { loop_requests: -1 }", [:], "server.loop_requests: must be an integer ≥ 0"),
+            ("", ["SWITCHBOARD_LOOP_REQUESTS": "few"], "SWITCHBOARD_LOOP_REQUESTS: must be an integer ≥ 0"),
+            ("", ["SWITCHBOARD_LOOP_REQUESTS": "-2"], "SWITCHBOARD_LOOP_REQUESTS: must be an integer ≥ 0"),
+        ])
     }
 
     @Test func defaultRoutesUseTheMockWithoutCredentials() throws {

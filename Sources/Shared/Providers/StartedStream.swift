@@ -38,7 +38,7 @@ public struct StartedStream: Sendable {
     ) async throws -> StartedStream {
         let gate = StartGate()
         let source = ChunkStream.Source()
-        let task = Task {
+        let task = Task(executorPreference: RequestExecutor.preferred) {
             do {
                 try await producer({ source.yield($0) }, { gate.open() })
                 // A producer that ends before its first chunk fails the start; otherwise the stream just ends.

@@ -62,6 +62,8 @@ public final class GatewayProcess: Sendable {
     let proxyClient: HTTPClient?
     static let proxyConnectTimeout: TimeAmount = .seconds(2)
     public let drain: StreamDrain
+    /// The HTTP server's tasks' executor (`server.loop_requests`); nil: Swift's thread pool, always.
+    let loopExecutor: LoopAffineExecutor?
     public let logger: Logger
     let prometheus: PrometheusCollectorRegistry?
     /// Backend services (for example quota persistence) that start first and stop last.
@@ -108,6 +110,13 @@ public final class GatewayProcess: Sendable {
             self.proxyClient = nil
         }
         self.drain = drain
+        // A Lambda function has no event loop of its own serving requests.
+        if case .lambda = role {
+            self.loopExecutor = nil
+        } else {
+            self.loopExecutor =
+                config.server.loopRequests > 0 ? LoopAffineExecutor(limit: config.server.loopRequests) : nil
+        }
         let routerService = RouterService(
             routes: routes,
             dispatcher: Dispatcher(
@@ -123,6 +132,7 @@ public final class GatewayProcess: Sendable {
 
     public func buildRouter() -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
+        if let loopExecutor { router.add(middleware: LoopAffineExecutor.Counting(executor: loopExecutor)) }
         switch role {
         case .embedded, .edge:
             router.add(
@@ -187,7 +197,7 @@ public final class GatewayProcess: Sendable {
         parts.append(publisher)
         if role.runs(.rag) { parts.append(ragWorker) }
         if role.runs(.router) || role.runs(.media) || role.runs(.rag) { parts.append(routes) }
-        parts.append(buildApplication(onServerRunning: onServerRunning))
+        parts.append(LoopAffineService(buildApplication(onServerRunning: onServerRunning), executor: loopExecutor))
         parts.append(
             DrainService(
                 drain: drain, timeout: .milliseconds(Int64(config.server.drainTimeoutSeconds * 1000)), logger: logger))

@@ -141,9 +141,12 @@ struct ConfigReader {
         if let value = top["server"],
             let server = object(
                 value, "server",
-                allowed: ["max_body_bytes", "max_json_depth", "drain_timeout_seconds", "event_loops", "cors"])
+                allowed: [
+                    "max_body_bytes", "max_json_depth", "drain_timeout_seconds", "event_loops", "loop_requests", "cors",
+                ])
         {
             if let v = integer(server, "event_loops", "server", min: 1) { config.server.eventLoops = v }
+            if let v = integer(server, "loop_requests", "server", min: 0) { config.server.loopRequests = v }
             if let v = integer(server, "max_body_bytes", "server", min: 1024) { config.server.maxBodyBytes = v }
             if let v = integer(server, "max_json_depth", "server", min: 2) { config.server.maxJSONDepth = v }
             if let v = number(server, "drain_timeout_seconds", "server") { config.server.drainTimeoutSeconds = v }
@@ -354,6 +357,13 @@ struct ConfigReader {
                 config.server.eventLoops = value
             } else {
                 problems.append("environment: SWITCHBOARD_EVENT_LOOPS: must be an integer from 1 to 1024")
+            }
+        }
+        if let text = env["SWITCHBOARD_LOOP_REQUESTS"], !text.isEmpty {
+            if let value = Int(text), value >= 0 {
+                config.server.loopRequests = value
+            } else {
+                problems.append("environment: SWITCHBOARD_LOOP_REQUESTS: must be an integer ≥ 0")
             }
         }
         for (name, keyPath) in [("RPM_LIMIT", \GatewayConfig.limits.tenantRPM), ("RPD_LIMIT", \.limits.tenantRPD)] {

@@ -39,6 +39,9 @@ public struct GatewayConfig: Sendable {
         public var cors: CORS?
         /// SwiftNIO event loops for network I/O; nil: half the cores, at least one (`ProcessBootstrap.eventLoops`).
         public var eventLoops: Int?
+        /// While at most this many requests are in flight, their work runs on the event loop that does their I/O
+        /// instead of Swift's thread pool (no hand-offs between threads, lower latency at low load); 0: never.
+        public var loopRequests = 1
         public init() {}
     }
 

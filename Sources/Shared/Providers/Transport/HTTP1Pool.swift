@@ -95,7 +95,13 @@ final class HTTP1Pool: Sendable {
     }
 
     func takeIdle(_ origin: PlainHTTPURL.Origin) -> Connection? {
-        while let connection = idle.withLock({ $0.connections[origin]?.popLast() }) {
+        // The most recently used connection on the caller's event loop, else the most recently used one: a request
+        // whose work runs on a loop (`server.loop_requests`) then never leaves it.
+        while let connection = idle.withLock({ idle -> Connection? in
+            guard let last = idle.connections[origin]?.indices.last else { return nil }
+            let index = idle.connections[origin]!.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) ?? last
+            return idle.connections[origin]!.remove(at: index)
+        }) {
             if connection.channel.isActive { return connection }
         }
         return nil
@@ -114,7 +120,8 @@ final class HTTP1Pool: Sendable {
 
     func connect(_ origin: PlainHTTPURL.Origin) async throws -> Connection {
         let readTimeout = settings.readTimeout
-        return try await ClientBootstrap(group: group)
+        // On the caller's event loop when it runs on one (see `takeIdle`).
+        return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.currentEventLoop ?? group.next())
             .connectTimeout(settings.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: origin.host, port: origin.port) { channel in

@@ -1,0 +1,84 @@
+import GatewayCore
+import Hummingbird
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The executor the HTTP server's tasks prefer: while at most `limit` requests are in flight, a job runs on the
+/// event loop whose I/O made it runnable (the loop that read the request or the upstream's answer), so a request's
+/// work, its upstream call (`HTTP1Pool` picks a connection on the caller's loop) and its response never change
+/// threads; above that, and for jobs made runnable off the loops, on Swift's global thread pool as without it.
+///
+/// At one connection each hand-off between the loop and the pool woke a sleeping thread: four a request, about a
+/// tenth of the added latency. Under load the pool is better, since it spreads the work of many requests over every
+/// core while the loops do I/O, so the limit (`server.loop_requests`) keeps the loop for low concurrency only. A job
+/// on the loop delays the loop's other I/O while it runs; with few requests in flight few are delayed.
+final class LoopAffineExecutor: TaskExecutor {
+    let limit: Int
+    let inFlight = Atomic<Int>(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        if inFlight.load(ordering: .relaxed) <= limit, let loop = MultiThreadedEventLoopGroup.currentEventLoop {
+            let job = UnownedJob(job)
+            let executor = asUnownedTaskExecutor()
+            loop.execute { job.runSynchronously(on: executor) }
+        } else {
+            globalConcurrentExecutor.enqueue(job)
+        }
+    }
+
+    /// One request in flight, from its creation until it is released.
+    final class InFlight: Sendable {
+        let executor: LoopAffineExecutor
+
+        init(_ executor: LoopAffineExecutor) {
+            self.executor = executor
+            executor.inFlight.add(1, ordering: .relaxed)
+        }
+
+        deinit { executor.inFlight.subtract(1, ordering: .relaxed) }
+    }
+
+    /// Counts the requests in flight: from the start of the chain until the response is returned, or for a
+    /// streamed body until it was written (or dropped unwritten).
+    struct Counting<Context: RequestContext>: RouterMiddleware {
+        let executor: LoopAffineExecutor
+
+        func handle(
+            _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+        ) async throws -> Response {
+            let inFlight = InFlight(executor)
+            defer { withExtendedLifetime(inFlight) {} }
+            var response = try await next(request, context)
+            if response.body.contentLength != nil { return response }
+            let body = response.body
+            response.body = ResponseBody { writer in
+                try await body.write(writer)
+                withExtendedLifetime(inFlight) {}
+            }
+            return response
+        }
+    }
+}
+
+/// Runs a service (the HTTP server) with `executor` as the preferred executor of its tasks, which child tasks inherit,
+/// and as `RequestExecutor.preferred` for the unstructured tasks requests start.
+struct LoopAffineService<Inner: Service>: Service {
+    let inner: Inner
+    let executor: LoopAffineExecutor?
+
+    init(_ inner: Inner, executor: LoopAffineExecutor?) {
+        self.inner = inner
+        self.executor = executor
+    }
+
+    func run() async throws {
+        guard let executor else { return try await inner.run() }
+        try await RequestExecutor.$preferred.withValue(executor) {
+            try await withTaskExecutorPreference(executor) { try await inner.run() }
+        }
+    }
+}
