@@ -44,12 +44,16 @@ import Testing
         #expect(try await staysOnTheLoop(executor, requests: 2))
     }
 
-    @Test func overTheLimitWorkGoesToTheThreadPool() async throws {
-        let executor = LoopAffineExecutor(limit: 1)
+    @Test func overTheLimitWorkGoesToTheThreadPoolUntilAQuietPeriodPassed() async throws {
+        let executor = LoopAffineExecutor(limit: 1, quietPeriod: .seconds(600))
         #expect(try await !staysOnTheLoop(executor, requests: 2))
-        // Once they are done, the loop is used again.
+        // Done, but a burst was just seen: the loop is left alone for the quiet period.
         #expect(executor.inFlight.load(ordering: .relaxed) == 0)
-        #expect(try await staysOnTheLoop(executor, requests: 1))
+        #expect(try await !staysOnTheLoop(executor, requests: 1))
+        let quick = LoopAffineExecutor(limit: 1, quietPeriod: .milliseconds(5))
+        #expect(try await !staysOnTheLoop(quick, requests: 2))
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(try await staysOnTheLoop(quick, requests: 1))
     }
 
     @Test func aStreamsProducerPrefersTheRequestsExecutor() async throws {
