@@ -1,6 +1,7 @@
 import GatewayCore
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Testing
 
 @testable import GatewayProviders
@@ -285,5 +286,33 @@ import Testing
                 #expect(try await Self.text(http, response) == #"{"error":{}}"#)
             }
         }
+    }
+
+    /// A caller running on an event loop gets an idle connection on that loop (so a request whose work runs on a
+    /// loop never leaves it); any other caller the most recently used one.
+    @Test func anIdleConnectionOnTheCallersLoopIsTakenFirst() async throws {
+        let server = try await ScriptedHTTPServer.start(otherwise: .respond(body: "{}"))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let pool = HTTP1Pool(
+            group: group, settings: .init(connectTimeout: .seconds(2), readTimeout: .seconds(10), maxIdlePerOrigin: 8))
+        let origin = try #require(PlainHTTPURL(server.url())).origin
+        let first = try await pool.connect(origin)
+        let second = try await pool.connect(origin)
+        try #require(first.channel.eventLoop !== second.channel.eventLoop)
+        for loop in [first.channel.eventLoop, second.channel.eventLoop] {
+            pool.release(first, origin)
+            pool.release(second, origin)
+            let taken = try await loop.submit { pool.takeIdle(origin)?.channel.eventLoop }.get()
+            #expect(taken === loop)
+            _ = pool.takeIdle(origin)
+        }
+        pool.release(second, origin)
+        pool.release(first, origin)
+        #expect(pool.takeIdle(origin) === first)
+        await pool.shutdown()
+        try? await first.channel.close()
+        try? await second.channel.close()
+        try await group.shutdownGracefully()
+        await server.stop()
     }
 }

@@ -97,10 +97,11 @@ final class HTTP1Pool: Sendable {
     func takeIdle(_ origin: PlainHTTPURL.Origin) -> Connection? {
         // The most recently used connection on the caller's event loop, else the most recently used one: a request
         // whose work runs on a loop (`server.loop_requests`) then never leaves it.
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop
         while let connection = idle.withLock({ idle -> Connection? in
             guard let last = idle.connections[origin]?.indices.last else { return nil }
-            let index = idle.connections[origin]!.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) ?? last
-            return idle.connections[origin]!.remove(at: index)
+            let index = loop.flatMap { loop in idle.connections[origin]!.lastIndex { $0.channel.eventLoop === loop } }
+            return idle.connections[origin]!.remove(at: index ?? last)
         }) {
             if connection.channel.isActive { return connection }
         }
