@@ -1,11 +1,14 @@
+import GatewayBackends
 import GatewayCore
 import GatewayProviders
 import GatewaySchema
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -103,5 +106,74 @@ import Testing
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(executor.inFlight.load(ordering: .relaxed) == 0)
+    }
+
+    @Test func sizedBodiesCountUntilWrittenWhereTheyStream() async throws {
+        let executor = LoopAffineExecutor(limit: 1)
+        let router = Router()
+        router.add(middleware: LoopAffineExecutor.Counting(executor: executor, sizedBodiesStream: true))
+        router.get("sized") { _, _ in
+            Response(
+                status: .ok,
+                body: ResponseBody(contentLength: 1) { writer in
+                    try await writer.write(ByteBuffer(string: "\(executor.inFlight.load(ordering: .relaxed))"))
+                    try await writer.finish(nil)
+                })
+        }
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/sized", method: .get) { response in
+                #expect(String(buffer: response.body) == "1")
+                #expect(response.headers[.contentLength] == "1")
+            }
+        }
+    }
+
+    /// A probe for `LoopAffineService`: what its task sees.
+    struct Probe: Service {
+        let seen: @Sendable (UnownedTaskExecutor?, (any TaskExecutor)?) -> Void
+        func run() async throws {
+            seen(withUnsafeCurrentTask { $0?.unownedTaskExecutor }, RequestExecutor.preferred)
+        }
+    }
+
+    @Test func theServiceRunsUnderTheExecutorAndPassesItToRequests() async throws {
+        let executor = LoopAffineExecutor(limit: 1)
+        let seen = Mutex<(UnownedTaskExecutor?, (any TaskExecutor)?)>((nil, nil))
+        try await LoopAffineService(Probe { task, local in seen.withLock { $0 = (task, local) } }, executor: executor)
+            .run()
+        let (task, local) = seen.withLock { $0 }
+        #expect(task == executor.asUnownedTaskExecutor())
+        #expect(local === executor)
+        try await LoopAffineService(Probe { task, local in seen.withLock { $0 = (task, local) } }, executor: nil).run()
+        #expect(seen.withLock { $0.0 == nil && $0.1 == nil })
+    }
+
+    @Test func theGatewayCountsRequestsAndServesUnderItsExecutor() async throws {
+        let ports = GatewayPorts(
+            keys: MemoryAPIKeyStore(), quotas: MemoryQuotaStore(), routes: MemoryRouteStore(), queue: MemoryQueue(),
+            requestLog: MemoryRequestLog(), responses: MemoryResponseStore(), vectors: MemoryVectorStore(),
+            ragJobs: MemoryRAGJobStore())
+        for (yaml, enabled) in [("", true), ("server: { loop_requests: 0 }", false)] {
+            let config = try ConfigLoader.load(yaml: yaml + "\n" + mockYAML, fileName: "t.yaml", environment: [:])
+            let process = GatewayProcess(config: config, ports: ports, logger: Logger(label: "test"))
+            #expect((process.loopExecutor != nil) == enabled)
+            let served = process.services().compactMap {
+                Mirror(reflecting: $0).descendant("executor") as? LoopAffineExecutor
+            }
+            #expect(served.count == (enabled ? 1 : 0))
+            #expect(served.allSatisfy { $0 === process.loopExecutor })
+            guard let executor = process.loopExecutor else {
+                await process.shutdownClients()
+                continue
+            }
+            let router = process.buildRouter()
+            router.get("probe") { _, _ in "\(executor.inFlight.load(ordering: .relaxed))" }
+            try await Application(router: router).test(.router) { client in
+                try await client.execute(uri: "/probe", method: .get) { response in
+                    #expect(String(buffer: response.body) == "1")
+                }
+            }
+            await process.shutdownClients()
+        }
     }
 }

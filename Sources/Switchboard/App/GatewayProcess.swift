@@ -132,7 +132,10 @@ public final class GatewayProcess: Sendable {
 
     public func buildRouter() -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
-        if let loopExecutor { router.add(middleware: LoopAffineExecutor.Counting(executor: loopExecutor)) }
+        if let loopExecutor {
+            let proxies = if case .edge = role { true } else { false }
+            router.add(middleware: LoopAffineExecutor.Counting(executor: loopExecutor, sizedBodiesStream: proxies))
+        }
         switch role {
         case .embedded, .edge:
             router.add(

@@ -23,16 +23,28 @@ final class LoopAffineExecutor: TaskExecutor {
     /// When a request last started with more than `limit` in flight, in uptime nanoseconds.
     let lastBusy = Atomic<UInt64>(0)
     let quietPeriod: UInt64
+    /// The loops jobs may run on: those of the server's group (a loop of another group may be shut down).
+    let loops: [ObjectIdentifier]
 
-    init(limit: Int, quietPeriod: TimeAmount = .milliseconds(10)) {
+    init(
+        limit: Int, quietPeriod: TimeAmount = .milliseconds(10),
+        group: MultiThreadedEventLoopGroup = .singleton
+    ) {
         self.limit = limit
         self.quietPeriod = UInt64(quietPeriod.nanoseconds)
+        self.loops = group.makeIterator().map { ObjectIdentifier($0) }
+    }
+
+    /// Whether the last request over the limit started more than `quietPeriod` ago.
+    var quiet: Bool {
+        let last = lastBusy.load(ordering: .relaxed)  // before the clock, so that `now` is never older
+        let now = NIODeadline.now().uptimeNanoseconds
+        return now >= last && now - last > quietPeriod
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
-        if inFlight.load(ordering: .relaxed) <= limit,
-            NIODeadline.now().uptimeNanoseconds &- lastBusy.load(ordering: .relaxed) > quietPeriod,
-            let loop = MultiThreadedEventLoopGroup.currentEventLoop
+        if inFlight.load(ordering: .relaxed) <= limit, quiet,
+            let loop = MultiThreadedEventLoopGroup.currentEventLoop, loops.contains(ObjectIdentifier(loop))
         {
             let job = UnownedJob(job)
             let executor = asUnownedTaskExecutor()
@@ -57,9 +69,11 @@ final class LoopAffineExecutor: TaskExecutor {
     }
 
     /// Counts the requests in flight: from the start of the chain until the response is returned, or for a
-    /// streamed body until it was written (or dropped unwritten).
+    /// streamed body until it was written (or dropped unwritten). A body with a length is taken as written when
+    /// returned unless `sizedBodiesStream` (the edge's proxied answers stream with the upstream's length).
     struct Counting<Context: RequestContext>: RouterMiddleware {
         let executor: LoopAffineExecutor
+        var sizedBodiesStream = false
 
         func handle(
             _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -67,9 +81,9 @@ final class LoopAffineExecutor: TaskExecutor {
             let inFlight = InFlight(executor)
             defer { withExtendedLifetime(inFlight) {} }
             var response = try await next(request, context)
-            if response.body.contentLength != nil { return response }
+            if response.body.contentLength != nil && !sizedBodiesStream { return response }
             let body = response.body
-            response.body = ResponseBody { writer in
+            response.body = ResponseBody(contentLength: body.contentLength) { writer in
                 try await body.write(writer)
                 withExtendedLifetime(inFlight) {}
             }

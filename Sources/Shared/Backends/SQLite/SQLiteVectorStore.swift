@@ -116,7 +116,10 @@ public final class SQLiteVectorStore: VectorStore {
         _ vector: [Float], topK: Int, filter: MetadataFilter?, in namespace: VectorNamespace
     ) async throws -> [VectorMatch] {
         guard let index = try await index(of: namespace) else { return [] }
-        return try await index.nearest(to: vector, topK: topK, filter: filter)
+        // A scan is CPU-bound work: on Swift's pool, never on an event loop a request's task may prefer.
+        return try await withTaskExecutorPreference(globalConcurrentExecutor) {
+            try await index.nearest(to: vector, topK: topK, filter: filter)
+        }
     }
 
     public func dimension(of namespace: VectorNamespace) async throws -> Int? {
