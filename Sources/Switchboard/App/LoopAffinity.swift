@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayProviders
 import Hummingbird
 import NIOCore
 import NIOPosix
@@ -23,8 +24,8 @@ final class LoopAffineExecutor: TaskExecutor {
     /// When a request last started with more than `limit` in flight, in uptime nanoseconds.
     let lastBusy = Atomic<UInt64>(0)
     let quietPeriod: UInt64
-    /// The loops jobs may run on: those of the server's group (a loop of another group may be shut down).
-    let loops: [ObjectIdentifier]
+    /// The loops jobs may run on: those of the server's group.
+    let loops: GroupLoops
 
     init(
         limit: Int, quietPeriod: TimeAmount = .milliseconds(10),
@@ -32,7 +33,7 @@ final class LoopAffineExecutor: TaskExecutor {
     ) {
         self.limit = limit
         self.quietPeriod = UInt64(quietPeriod.nanoseconds)
-        self.loops = group.makeIterator().map { ObjectIdentifier($0) }
+        self.loops = GroupLoops(group)
     }
 
     /// Whether the last request over the limit started more than `quietPeriod` ago.
@@ -44,7 +45,7 @@ final class LoopAffineExecutor: TaskExecutor {
 
     func enqueue(_ job: consuming ExecutorJob) {
         if inFlight.load(ordering: .relaxed) <= limit, quiet,
-            let loop = MultiThreadedEventLoopGroup.currentEventLoop, loops.contains(ObjectIdentifier(loop))
+            let loop = loops.current
         {
             let job = UnownedJob(job)
             let executor = asUnownedTaskExecutor()

@@ -28,21 +28,13 @@ final class HTTP1Pool: Sendable {
     let settings: Settings
     let idle = Mutex<(connections: [PlainHTTPURL.Origin: [Connection]], open: Bool)>(([:], true))
     let exchanges = Atomic<UInt64>(0)
-    /// The group's loops, to tell whether the caller runs on one of them.
-    let loops: [ObjectIdentifier]
+    /// To tell whether the caller runs on one of the group's loops.
+    let loops: GroupLoops
 
     init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, settings: Settings) {
         self.group = group
         self.settings = settings
-        self.loops = group.makeIterator().map { ObjectIdentifier($0) }
-    }
-
-    /// The event loop of `group` the caller runs on, if any.
-    var callersLoop: (any EventLoop)? {
-        guard let loop = MultiThreadedEventLoopGroup.currentEventLoop, loops.contains(ObjectIdentifier(loop)) else {
-            return nil
-        }
-        return loop
+        self.loops = GroupLoops(group)
     }
 
     /// One pooled connection and its exchange handler.
@@ -108,7 +100,7 @@ final class HTTP1Pool: Sendable {
     func takeIdle(_ origin: PlainHTTPURL.Origin) -> Connection? {
         // The most recently used connection on the caller's event loop, else the most recently used one: a request
         // whose work runs on a loop (`server.loop_requests`) then never leaves it.
-        let loop = callersLoop
+        let loop = loops.current
         while let connection = idle.withLock({ idle -> Connection? in
             guard let last = idle.connections[origin]?.indices.last else { return nil }
             let index = loop.flatMap { loop in idle.connections[origin]!.lastIndex { $0.channel.eventLoop === loop } }
@@ -133,7 +125,7 @@ final class HTTP1Pool: Sendable {
     func connect(_ origin: PlainHTTPURL.Origin) async throws -> Connection {
         let readTimeout = settings.readTimeout
         // On the caller's event loop when it runs on one (see `takeIdle`).
-        return try await ClientBootstrap(group: callersLoop ?? group.next())
+        return try await ClientBootstrap(group: loops.current ?? group.next())
             .connectTimeout(settings.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: origin.host, port: origin.port) { channel in
