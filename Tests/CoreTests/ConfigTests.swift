@@ -82,13 +82,15 @@ import Testing
         #expect(config.compatible["vllm"]?.apiKey == "k")
     }
 
+    /// The server settings `yaml` and `environment` give.
+    func server(_ yaml: String, _ environment: [String: String] = [:]) throws -> GatewayConfig.Server {
+        try ConfigLoader.load(yaml: yaml, fileName: "f", environment: environment).server
+    }
+
     @Test func eventLoopsFromTheFileOrTheEnvironment() throws {
-        #expect(try ConfigLoader.load(yaml: "", fileName: "f", environment: [:]).server.eventLoops == nil)
-        let file = "server: { event_loops: 3 }"
-        #expect(try ConfigLoader.load(yaml: file, fileName: "f", environment: [:]).server.eventLoops == 3)
-        #expect(
-            try ConfigLoader.load(yaml: file, fileName: "f", environment: ["SWITCHBOARD_EVENT_LOOPS": "2"]).server
-                .eventLoops == 2)
+        #expect(try server("").eventLoops == nil)
+        #expect(try server("server: { event_loops: 3 }").eventLoops == 3)
+        #expect(try server("server: { event_loops: 3 }", ["SWITCHBOARD_EVENT_LOOPS": "2"]).eventLoops == 2)
         expectRejected([
             ("server: { event_loops: 0 }", [:], "server.event_loops: must be an integer ≥ 1"),
             ("", ["SWITCHBOARD_EVENT_LOOPS": "many"], "SWITCHBOARD_EVENT_LOOPS: must be an integer from 1 to 1024"),
@@ -109,12 +111,9 @@ import Testing
     }
 
     @Test func loopRequestsFromTheFileOrTheEnvironment() throws {
-        #expect(try ConfigLoader.load(yaml: "", fileName: "f", environment: [:]).server.loopRequests == 1)
-        let file = "server: { loop_requests: 0 }"
-        #expect(try ConfigLoader.load(yaml: file, fileName: "f", environment: [:]).server.loopRequests == 0)
-        #expect(
-            try ConfigLoader.load(yaml: file, fileName: "f", environment: ["SWITCHBOARD_LOOP_REQUESTS": "4"]).server
-                .loopRequests == 4)
+        #expect(try server("").loopRequests == 1)
+        #expect(try server("server: { loop_requests: 0 }").loopRequests == 0)
+        #expect(try server("server: { loop_requests: 0 }", ["SWITCHBOARD_LOOP_REQUESTS": "4"]).loopRequests == 4)
         expectRejected([
             ("server: { loop_requests: -1 }", [:], "server.loop_requests: must be an integer ≥ 0"),
             ("", ["SWITCHBOARD_LOOP_REQUESTS": "few"], "SWITCHBOARD_LOOP_REQUESTS: must be an integer ≥ 0"),

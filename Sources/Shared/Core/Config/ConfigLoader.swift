@@ -340,6 +340,17 @@ struct ConfigReader {
         return String(data: data, encoding: .utf8)
     }
 
+    /// The environment variable `name` as an integer in `range`; nil when unset or empty, and a problem when it is
+    /// not one.
+    mutating func integer(_ env: [String: String], _ name: String, in range: ClosedRange<Int>, rule: String) -> Int? {
+        guard let text = env[name], !text.isEmpty else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            problems.append("environment: \(name): must be \(rule)")
+            return nil
+        }
+        return value
+    }
+
     /// Environment variables override the file.
     mutating func applyEnvironment(_ env: [String: String], to config: inout GatewayConfig) {
         if let text = env["SWITCHBOARD_LISTEN"] {
@@ -352,19 +363,11 @@ struct ConfigReader {
         if let text = env["SWITCHBOARD_DATA_DIR"], !text.isEmpty { config.dataDirectory = text }
         if let text = env["SWITCHBOARD_LOG_LEVEL"] ?? env["LOG_LEVEL"], !text.isEmpty { config.logLevel = text }
         if let text = env["SWITCHBOARD_LOG_FORMAT"], !text.isEmpty { config.logFormat = text }
-        if let text = env["SWITCHBOARD_EVENT_LOOPS"], !text.isEmpty {
-            if let value = Int(text), (1...1024).contains(value) {
-                config.server.eventLoops = value
-            } else {
-                problems.append("environment: SWITCHBOARD_EVENT_LOOPS: must be an integer from 1 to 1024")
-            }
+        if let value = integer(env, "SWITCHBOARD_EVENT_LOOPS", in: 1...1024, rule: "an integer from 1 to 1024") {
+            config.server.eventLoops = value
         }
-        if let text = env["SWITCHBOARD_LOOP_REQUESTS"], !text.isEmpty {
-            if let value = Int(text), value >= 0 {
-                config.server.loopRequests = value
-            } else {
-                problems.append("environment: SWITCHBOARD_LOOP_REQUESTS: must be an integer ≥ 0")
-            }
+        if let value = integer(env, "SWITCHBOARD_LOOP_REQUESTS", in: 0...Int.max, rule: "an integer ≥ 0") {
+            config.server.loopRequests = value
         }
         for (name, keyPath) in [("RPM_LIMIT", \GatewayConfig.limits.tenantRPM), ("RPD_LIMIT", \.limits.tenantRPD)] {
             guard let text = env[name] else { continue }
