@@ -193,11 +193,13 @@ import Testing
         }
     }
 
-    /// The head comes at once, the first chunk only after 3 s: the read timeout ends the stream (on a loaded
-    /// machine the head itself may come too late, which is the same timeout one step earlier).
+    /// The head comes at once, the first chunk only after 6 s: the read timeout ends the stream (on a loaded
+    /// machine the head itself may come too late, which is the same timeout one step earlier). The timeout is not
+    /// shorter: it also runs from connecting to sending the request, which took over 0.5 s once while the whole
+    /// suite started at once.
     @Test func aSilentStreamTimesOut() async throws {
-        let server = try await ScriptedHTTPServer.start(otherwise: .chunked(chunks: ["a", "b"], gapMilliseconds: 3000))
-        let http = Self.client(streamIdleTimeout: 0.5)
+        let server = try await ScriptedHTTPServer.start(otherwise: .chunked(chunks: ["a", "b"], gapMilliseconds: 6000))
+        let http = Self.client(streamIdleTimeout: 1.5)
         try await Self.closing(http, server) { () async throws in
             let error = await #expect(throws: ProviderError.self) {
                 let response = try await Self.post(http, server.url(), stream: true)
