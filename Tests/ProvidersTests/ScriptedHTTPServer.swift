@@ -10,6 +10,8 @@ final class ScriptedHTTPServer: Sendable {
     enum Action: Sendable {
         /// A response with a content-length body; `close`: then close the connection.
         case respond(status: Int = 200, body: String, headers: [String] = [], close: Bool = false)
+        /// A `respond` answer sent only `afterMilliseconds` after the request arrived.
+        case late(afterMilliseconds: Int64, body: String)
         /// A chunked response, one chunk per string, `gapMilliseconds` apart.
         case chunked(status: Int = 200, chunks: [String], gapMilliseconds: Int64 = 0)
         /// A chunked response whose first chunk is sent at once and the rest (and the end) only on
@@ -145,6 +147,12 @@ final class ScriptedHTTPServer: Sendable {
                 text += "\r\n" + body
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text)), promise: nil)
                 if close { closeConnection(context) }
+            case .late(let delay, let body):
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: .milliseconds(delay)) {
+                    let (handler, context) = bound.value
+                    handler.answer(.respond(body: body), context: context)
+                }
             case .chunked(let status, let chunks, let gap):
                 let head =
                     "HTTP/1.1 \(status) OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"

@@ -194,9 +194,7 @@ import Testing
     }
 
     /// The head comes at once, the first chunk only after 6 s: the read timeout ends the stream (on a loaded
-    /// machine the head itself may come too late, which is the same timeout one step earlier). The timeout is not
-    /// shorter: it also runs from connecting to sending the request, which took over 0.5 s once while the whole
-    /// suite started at once.
+    /// machine the head itself may come too late, which is the same timeout one step earlier).
     @Test func aSilentStreamTimesOut() async throws {
         let server = try await ScriptedHTTPServer.start(otherwise: .chunked(chunks: ["a", "b"], gapMilliseconds: 6000))
         let http = Self.client(streamIdleTimeout: 1.5)
@@ -206,6 +204,33 @@ import Testing
                 _ = try await http.collect(response)
             }
             #expect(error?.kind == .timeout)
+        }
+    }
+
+    /// A reused connection that sat idle for most of the read timeout still gives the next answer the whole read
+    /// timeout: silence counts from sending the request, not from the connection's last read.
+    @Test func aReusedConnectionGivesTheNextAnswerTheWholeReadTimeout() async throws {
+        let server = try await ScriptedHTTPServer.start([
+            .respond(body: "1"), .late(afterMilliseconds: 1400, body: "2"),
+        ])
+        let http = Self.client(streamIdleTimeout: 2)
+        try await Self.closing(http, server) { () async throws in
+            #expect(try await Self.text(http, try await Self.post(http, server.url())) == "1")
+            try await Task.sleep(for: .milliseconds(1200))
+            #expect(try await Self.text(http, try await Self.post(http, server.url())) == "2")
+            #expect(server.connections == 1)
+        }
+    }
+
+    @Test func anIdleConnectionIsClosedAfterTheReadTimeout() async throws {
+        let server = try await ScriptedHTTPServer.start(otherwise: .respond(body: "ok"))
+        let http = Self.client(streamIdleTimeout: 0.3)
+        try await Self.closing(http, server) { () async throws in
+            #expect(try await Self.text(http, try await Self.post(http, server.url())) == "ok")
+            for _ in 0..<250 where server.closedByPeer == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(server.closedByPeer == 1)
+            #expect(try await Self.text(http, try await Self.post(http, server.url())) == "ok")
+            #expect(server.connections == 2)
         }
     }
 
@@ -288,6 +313,26 @@ import Testing
                 #expect(try await Self.text(http, response) == #"{"error":{}}"#)
             }
         }
+    }
+
+    /// A new connection whose request is sent only after more than a read timeout (its caller was slow to run, as
+    /// under load) is not closed as silent: its silence counts from the request.
+    @Test func aNewConnectionWaitsForItsFirstRequestWithoutTimingOut() async throws {
+        let server = try await ScriptedHTTPServer.start(otherwise: .respond(body: "ok"))
+        let pool = HTTP1Pool(
+            settings: .init(connectTimeout: .seconds(2), readTimeout: .milliseconds(200), maxIdlePerOrigin: 8))
+        let url = try #require(PlainHTTPURL(server.url()))
+        let connection = try await pool.connect(url.origin)
+        try await Task.sleep(for: .milliseconds(700))
+        let head = HTTPRequestHead(
+            version: .http1_1, method: .GET, uri: url.target, headers: ["host": url.hostHeader])
+        let response = try await pool.exchange(
+            on: connection, url.origin, head, ByteBuffer(), 1 << 16, .seconds(5))
+        #expect(response.status == .ok)
+        #expect(server.received.count == 1)
+        await pool.shutdown()
+        try? await connection.channel.close()
+        await server.stop()
     }
 
     /// A caller running on an event loop gets an idle connection on that loop (so a request whose work runs on a

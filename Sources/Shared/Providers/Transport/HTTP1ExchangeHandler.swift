@@ -6,7 +6,7 @@ enum HTTP1PoolError: Error, Equatable {
     /// The connection closed (or could not be written) before the whole response arrived; `beforeResponse`: before
     /// any byte of it, so the upstream may never have seen the request.
     case closed(beforeResponse: Bool)
-    /// The buffered call's deadline passed, or the connection was silent longer than the read timeout.
+    /// The buffered call's deadline passed, or the answer was silent longer than the read timeout.
     case timeout
     /// The buffered body passed its limit.
     case tooLarge(limit: Int)
@@ -17,6 +17,10 @@ enum HTTP1PoolError: Error, Equatable {
 /// One request at a time on one pooled HTTP/1.1 connection, on the connection's event loop: writes the request,
 /// answers the caller's continuation with the head (and, for a buffered call, the whole body), then streams the
 /// body, and hands the connection back (`onIdle`) when the response ended and both sides keep it alive.
+///
+/// Silence is timed from the exchange's start and from each read, never from connecting: a connection that waited
+/// (for its first request under load, or idle in the pool) still gives each request the whole read timeout. An
+/// idle connection is closed after a read timeout without an exchange.
 final class HTTP1ExchangeHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
@@ -39,6 +43,14 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
     var deadline: Scheduled<Void>?
     /// Called once the current exchange ended with the connection reusable.
     var onIdle: (() -> Void)?
+    /// Longest silence of an exchange in flight, and longest an idle connection is kept.
+    let readTimeout: TimeAmount
+    /// When an exchange last began or bytes last arrived.
+    var lastActivity = NIODeadline.distantPast
+    /// Checks for silence, from the first exchange on; one per connection, rescheduled as activity moves it.
+    var silenceCheck: Scheduled<Void>?
+
+    init(readTimeout: TimeAmount) { self.readTimeout = readTimeout }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
@@ -58,6 +70,8 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
         state = .awaitingHead(answer, bufferLimit: bufferLimit)
         keepAlive = head.isKeepAlive
         self.onIdle = onIdle
+        lastActivity = .now()
+        if silenceCheck == nil { checkSilence(on: context.eventLoop, at: lastActivity + readTimeout) }
         if let deadline {
             self.deadline = context.eventLoop.scheduleTask(in: deadline) { [self] in
                 fail(HTTP1PoolError.timeout)
@@ -147,6 +161,26 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        lastActivity = .now()
+        context.fireChannelReadComplete()
+    }
+
+    /// At `due`, ends the exchange in flight (`.timeout`) or the idle connection if nothing happened for a read
+    /// timeout; else checks again a read timeout after the last activity.
+    func checkSilence(on loop: any EventLoop, at due: NIODeadline) {
+        silenceCheck = loop.scheduleTask(deadline: due) { [self] in
+            silenceCheck = nil
+            if case .closed = state { return }
+            let next = lastActivity + readTimeout
+            if next > .now() {
+                checkSilence(on: loop, at: next)
+            } else {
+                fail(HTTP1PoolError.timeout)
+            }
+        }
+    }
+
     /// Ends exchange `exchange` with `CancellationError` and closes the connection, if it is still in flight
     /// (a cancellation that arrives after it ended, with the connection back in the pool, changes nothing).
     func cancel(_ exchange: UInt64) {
@@ -155,14 +189,6 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
         case .awaitingHead, .bufferingBody, .streamingBody: fail(CancellationError())
         case .idle, .closed: break
         }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            // Silent too long: a timeout for an exchange in flight, the end of an idle pooled connection.
-            fail(HTTP1PoolError.timeout)
-        }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -184,6 +210,8 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
         onIdle = nil
         deadline?.cancel()
         deadline = nil
+        silenceCheck?.cancel()
+        silenceCheck = nil
         switch failed {
         case .awaitingHead(let answer, _), .bufferingBody(let answer, _, _, _):
             answer.resume(throwing: error)

@@ -11,7 +11,7 @@ import Synchronization
 /// request. Here a buffered call is one write and one continuation resumed with the whole response from the event
 /// loop; a streamed call gets the head, then the body buffers as they arrive. Connections are reused last-in
 /// first-out, at most `maxIdlePerOrigin` are kept idle per origin, and an idle one is closed after `readTimeout`
-/// of silence. A request that finds its reused connection closed before any byte of the answer (the upstream's
+/// without a request. A request that finds its reused connection closed before any byte of the answer (the upstream's
 /// keep-alive ended meanwhile) is sent once more on a new connection.
 ///
 /// Streamed bodies are buffered as they arrive, without back-pressure towards the upstream: a model's answer is
@@ -19,7 +19,8 @@ import Synchronization
 final class HTTP1Pool: Sendable {
     struct Settings: Sendable {
         var connectTimeout: TimeAmount
-        /// Longest silence on a connection: a timeout for a request in flight, the end of an idle connection.
+        /// Longest silence of an answer (from sending the request, then between reads), and longest a connection
+        /// is kept idle.
         var readTimeout: TimeAmount
         var maxIdlePerOrigin: Int
     }
@@ -130,9 +131,8 @@ final class HTTP1Pool: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: origin.host, port: origin.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = HTTP1ExchangeHandler()
+                    let handler = HTTP1ExchangeHandler(readTimeout: readTimeout)
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: readTimeout))
                     try channel.pipeline.syncOperations.addHandler(handler)
                     return Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
