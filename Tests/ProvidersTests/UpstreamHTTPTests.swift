@@ -224,7 +224,7 @@ import Testing
 
     @Test func anIdleConnectionIsClosedAfterTheReadTimeout() async throws {
         let server = try await ScriptedHTTPServer.start(otherwise: .respond(body: "ok"))
-        let http = Self.client(streamIdleTimeout: 0.3)
+        let http = Self.client(streamIdleTimeout: 1)
         try await Self.closing(http, server) { () async throws in
             #expect(try await Self.text(http, try await Self.post(http, server.url())) == "ok")
             for _ in 0..<250 where server.closedByPeer == 0 { try await Task.sleep(for: .milliseconds(20)) }
@@ -320,10 +320,10 @@ import Testing
     @Test func aNewConnectionWaitsForItsFirstRequestWithoutTimingOut() async throws {
         let server = try await ScriptedHTTPServer.start(otherwise: .respond(body: "ok"))
         let pool = HTTP1Pool(
-            settings: .init(connectTimeout: .seconds(2), readTimeout: .milliseconds(200), maxIdlePerOrigin: 8))
+            settings: .init(connectTimeout: .seconds(2), readTimeout: .seconds(1), maxIdlePerOrigin: 8))
         let url = try #require(PlainHTTPURL(server.url()))
         let connection = try await pool.connect(url.origin)
-        try await Task.sleep(for: .milliseconds(700))
+        try await Task.sleep(for: .milliseconds(1500))
         let head = HTTPRequestHead(
             version: .http1_1, method: .GET, uri: url.target, headers: ["host": url.hostHeader])
         let response = try await pool.exchange(
