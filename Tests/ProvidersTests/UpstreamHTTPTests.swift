@@ -211,12 +211,12 @@ import Testing
     /// timeout: silence counts from sending the request, not from the connection's last read.
     @Test func aReusedConnectionGivesTheNextAnswerTheWholeReadTimeout() async throws {
         let server = try await ScriptedHTTPServer.start([
-            .respond(body: "1"), .late(afterMilliseconds: 1400, body: "2"),
+            .respond(body: "1"), .late(afterMilliseconds: 2000, body: "2"),
         ])
-        let http = Self.client(streamIdleTimeout: 2)
+        let http = Self.client(streamIdleTimeout: 3)
         try await Self.closing(http, server) { () async throws in
             #expect(try await Self.text(http, try await Self.post(http, server.url())) == "1")
-            try await Task.sleep(for: .milliseconds(1200))
+            try await Task.sleep(for: .milliseconds(2000))
             #expect(try await Self.text(http, try await Self.post(http, server.url())) == "2")
             #expect(server.connections == 1)
         }
