@@ -121,6 +121,19 @@ import Testing
         ])
     }
 
+    /// The edge in front of the router waits as long as the router's attempts may take: each one's connect and
+    /// longest wait (a buffered call's whole request timeout, or a stream's idle timeout) and the longest backoff.
+    @Test func theEdgeWaitsForEveryAttemptTheRouterMayMake() throws {
+        let defaults = try ConfigLoader.load(yaml: "", fileName: "f", environment: [:])
+        #expect(defaults.longestServiceSilenceSeconds == 3 * (10 + 600 + 2))
+        let yaml = """
+            upstream: { connect_timeout_seconds: 2, request_timeout_seconds: 30, stream_idle_timeout_seconds: 60 }
+            retry: { max_attempts: 2, backoff_max_ms: 500 }
+            """
+        let config = try ConfigLoader.load(yaml: yaml, fileName: "f", environment: [:])
+        #expect(config.longestServiceSilenceSeconds == 2 * (2 + 60 + 0.5))
+    }
+
     @Test func defaultRoutesUseTheMockWithoutCredentials() throws {
         let offline = try ConfigLoader.load(yaml: "", fileName: "f", environment: [:])
         #expect(offline.usingDefaultRoutes)

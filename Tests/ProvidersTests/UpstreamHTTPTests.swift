@@ -40,14 +40,15 @@ import Testing
 /// `UpstreamHTTP` over plain HTTP (`HTTP1Pool`), against a server that stages each answer byte for byte.
 @Suite struct UpstreamHTTPPoolTests {
     static func client(
-        requestTimeout: Double = 10, streamIdleTimeout: Double = 10, maxResponseBytes: Int = 1 << 20
+        requestTimeout: Double = 10, streamIdleTimeout: Double = 10, maxResponseBytes: Int = 1 << 20,
+        usesPool: Bool = true
     ) -> UpstreamHTTP {
         var settings = GatewayConfig.Upstream()
         settings.requestTimeoutSeconds = requestTimeout
         settings.streamIdleTimeoutSeconds = streamIdleTimeout
         settings.maxResponseBytes = maxResponseBytes
         settings.connectTimeoutSeconds = 2
-        return UpstreamHTTP(settings: settings)
+        return UpstreamHTTP(settings: settings, usesPool: usesPool)
     }
 
     static func post(_ http: UpstreamHTTP, _ url: String, stream: Bool = false) async throws -> UpstreamResponse {
@@ -182,9 +183,13 @@ import Testing
         }
     }
 
-    @Test func aBufferedCallPastItsDeadlineTimesOutAndDropsTheConnection() async throws {
+    /// Both transports: `HTTP1Pool` and AsyncHTTPClient.
+    static let transports = [true, false]
+
+    @Test(arguments: transports)
+    func aBufferedCallPastItsDeadlineTimesOutAndDropsTheConnection(usesPool: Bool) async throws {
         let server = try await ScriptedHTTPServer.start(otherwise: .silence)
-        let http = Self.client(requestTimeout: 0.5)
+        let http = Self.client(requestTimeout: 0.5, usesPool: usesPool)
         try await Self.closing(http, server) { () async throws in
             let error = await #expect(throws: ProviderError.self) { try await Self.post(http, server.url()) }
             #expect(error?.kind == .timeout)
@@ -195,15 +200,27 @@ import Testing
 
     /// The head comes at once, the first chunk only after 6 s: the read timeout ends the stream (on a loaded
     /// machine the head itself may come too late, which is the same timeout one step earlier).
-    @Test func aSilentStreamTimesOut() async throws {
+    @Test(arguments: transports)
+    func aSilentStreamTimesOut(usesPool: Bool) async throws {
         let server = try await ScriptedHTTPServer.start(otherwise: .chunked(chunks: ["a", "b"], gapMilliseconds: 6000))
-        let http = Self.client(streamIdleTimeout: 1.5)
+        let http = Self.client(streamIdleTimeout: 1.5, usesPool: usesPool)
         try await Self.closing(http, server) { () async throws in
             let error = await #expect(throws: ProviderError.self) {
                 let response = try await Self.post(http, server.url(), stream: true)
                 _ = try await http.collect(response)
             }
             #expect(error?.kind == .timeout)
+        }
+    }
+
+    /// A buffered answer may come after more than the stream idle timeout of silence (a model thinking for
+    /// minutes): only the request's deadline bounds it.
+    @Test(arguments: transports)
+    func aBufferedCallIsBoundedByItsDeadlineNotTheReadTimeout(usesPool: Bool) async throws {
+        let server = try await ScriptedHTTPServer.start(otherwise: .late(afterMilliseconds: 1500, body: "thought"))
+        let http = Self.client(requestTimeout: 30, streamIdleTimeout: 0.5, usesPool: usesPool)
+        try await Self.closing(http, server) { () async throws in
+            #expect(try await Self.text(http, try await Self.post(http, server.url())) == "thought")
         }
     }
 

@@ -98,9 +98,11 @@ public final class GatewayProcess: Sendable {
         self.http = http
         if case .edge = role {
             var configuration = HTTPClient.Configuration()
+            // The router may be silent for as long as its attempts at a slow model take (a buffered answer comes
+            // whole at the end), not just a stream's idle timeout.
             configuration.timeout = .init(
                 connect: Self.proxyConnectTimeout,
-                read: .milliseconds(Int64(config.upstream.streamIdleTimeoutSeconds * 1000)))
+                read: .milliseconds(Int64(config.longestServiceSilenceSeconds * 1000)))
             configuration.connectionPool = .init(
                 idleTimeout: .seconds(60),
                 concurrentHTTP1ConnectionsPerHostSoftLimit: config.upstream.connectionsPerHost)

@@ -47,9 +47,9 @@ public struct GatewayConfig: Sendable {
 
     public struct Upstream: Sendable, Equatable {
         public var connectTimeoutSeconds = 10.0
-        /// Deadline for a whole buffered call, and for the head plus first event of a stream.
+        /// Deadline for a whole buffered call (no other timeout cuts it short).
         public var requestTimeoutSeconds = 600.0
-        /// Longest silence allowed between two bytes of a stream.
+        /// Longest silence of a stream: from sending the request to its first byte, then between two bytes.
         public var streamIdleTimeoutSeconds = 120.0
         /// Connections kept per upstream host.
         public var connectionsPerHost = 64
@@ -152,4 +152,13 @@ public struct GatewayConfig: Sendable {
     public var environment: [String: String] = [:]
 
     public init() {}
+
+    /// Longest a gateway service (the router) may stay silent while it answers one request, so that the edge
+    /// in front of it waits at least that long: every attempt may connect and then wait a whole request timeout
+    /// (or a stream's idle timeout), with the longest backoff before each retry.
+    public var longestServiceSilenceSeconds: Double {
+        let attempt =
+            upstream.connectTimeoutSeconds + max(upstream.requestTimeoutSeconds, upstream.streamIdleTimeoutSeconds)
+        return Double(max(retry.maxAttempts, 1)) * (attempt + retry.backoffMaxMilliseconds / 1000)
+    }
 }

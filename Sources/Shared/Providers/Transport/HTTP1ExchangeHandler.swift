@@ -18,9 +18,11 @@ enum HTTP1PoolError: Error, Equatable {
 /// answers the caller's continuation with the head (and, for a buffered call, the whole body), then streams the
 /// body, and hands the connection back (`onIdle`) when the response ended and both sides keep it alive.
 ///
-/// Silence is timed from the exchange's start and from each read, never from connecting: a connection that waited
-/// (for its first request under load, or idle in the pool) still gives each request the whole read timeout. An
-/// idle connection is closed after a read timeout without an exchange.
+/// A streamed answer may be silent for at most the read timeout, timed from the exchange's start and from each
+/// read, never from connecting: a connection that waited (for its first request under load, or idle in the pool)
+/// still gives each answer the whole read timeout. A buffered call is bounded by its deadline alone (a model may
+/// think for minutes before the first byte of a buffered answer). An idle connection is closed after a read
+/// timeout without an exchange.
 final class HTTP1ExchangeHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
@@ -43,8 +45,10 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
     var deadline: Scheduled<Void>?
     /// Called once the current exchange ended with the connection reusable.
     var onIdle: (() -> Void)?
-    /// Longest silence of an exchange in flight, and longest an idle connection is kept.
+    /// Longest silence of a streamed answer, and longest an idle connection is kept.
     let readTimeout: TimeAmount
+    /// The exchange in flight has a deadline of its own, which alone bounds it.
+    var hasDeadline = false
     /// When an exchange last began or bytes last arrived.
     var lastActivity = NIODeadline.distantPast
     /// Checks for silence, from the first exchange on; one per connection, rescheduled as activity moves it.
@@ -72,6 +76,7 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
         self.onIdle = onIdle
         lastActivity = .now()
         if silenceCheck == nil { checkSilence(on: context.eventLoop, at: lastActivity + readTimeout) }
+        hasDeadline = deadline != nil
         if let deadline {
             self.deadline = context.eventLoop.scheduleTask(in: deadline) { [self] in
                 fail(HTTP1PoolError.timeout)
@@ -166,13 +171,17 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
         context.fireChannelReadComplete()
     }
 
-    /// At `due`, ends the exchange in flight (`.timeout`) or the idle connection if nothing happened for a read
-    /// timeout; else checks again a read timeout after the last activity.
+    /// At `due`, ends the streamed exchange in flight (`.timeout`) or the idle connection if nothing happened for
+    /// a read timeout; else checks again a read timeout after the last activity.
     func checkSilence(on loop: any EventLoop, at due: NIODeadline) {
         silenceCheck = loop.scheduleTask(deadline: due) { [self] in
             silenceCheck = nil
-            if case .closed = state { return }
-            let next = lastActivity + readTimeout
+            let next: NIODeadline
+            switch state {
+            case .closed: return
+            case .awaitingHead where hasDeadline, .bufferingBody where hasDeadline: next = .now() + readTimeout
+            case .idle, .awaitingHead, .bufferingBody, .streamingBody: next = lastActivity + readTimeout
+            }
             if next > .now() {
                 checkSilence(on: loop, at: next)
             } else {

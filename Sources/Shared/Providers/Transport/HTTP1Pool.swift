@@ -19,8 +19,8 @@ import Synchronization
 final class HTTP1Pool: Sendable {
     struct Settings: Sendable {
         var connectTimeout: TimeAmount
-        /// Longest silence of an answer (from sending the request, then between reads), and longest a connection
-        /// is kept idle.
+        /// Longest silence of a streamed answer (from sending the request, then between reads), and longest a
+        /// connection is kept idle. A buffered call is bounded by its deadline alone.
         var readTimeout: TimeAmount
         var maxIdlePerOrigin: Int
     }

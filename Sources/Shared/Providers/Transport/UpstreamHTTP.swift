@@ -10,17 +10,39 @@ import Synchronization
 /// `ProviderError`. Calls to plain-HTTP upstreams go through `HTTP1Pool`, the rest (HTTPS, multipart uploads)
 /// through AsyncHTTPClient.
 public final class UpstreamHTTP: Sendable {
+    /// For buffered calls (and the credential sources' short calls, which set their own deadlines): no read
+    /// timeout, the call's deadline bounds it, since a model may think for minutes before a buffered answer's
+    /// first byte.
     public let client: HTTPClient
+    /// For streams: the stream idle timeout as read timeout.
+    let streamClient: HTTPClient
     let pool: HTTP1Pool
+    /// Plain-HTTP calls go through `pool` (false: through AsyncHTTPClient too, so that tests can hold both
+    /// transports to the same behaviour).
+    let usesPool: Bool
     let settings: GatewayConfig.Upstream
     /// Plain-HTTP URLs already taken apart: a provider calls the same few URLs over and over.
     let plainURLs = Mutex<[String: PlainHTTPURL]>([:])
 
-    public init(settings: GatewayConfig.Upstream) {
+    public convenience init(settings: GatewayConfig.Upstream) { self.init(settings: settings, usesPool: true) }
+
+    init(settings: GatewayConfig.Upstream, usesPool: Bool) {
+        self.client = Self.client(settings, readTimeout: nil)
+        self.streamClient = Self.client(
+            settings, readTimeout: .milliseconds(Int64(settings.streamIdleTimeoutSeconds * 1000)))
+        self.pool = HTTP1Pool(
+            settings: .init(
+                connectTimeout: .milliseconds(Int64(settings.connectTimeoutSeconds * 1000)),
+                readTimeout: .milliseconds(Int64(settings.streamIdleTimeoutSeconds * 1000)),
+                maxIdlePerOrigin: settings.connectionsPerHost))
+        self.usesPool = usesPool
+        self.settings = settings
+    }
+
+    static func client(_ settings: GatewayConfig.Upstream, readTimeout: TimeAmount?) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(
-            connect: .milliseconds(Int64(settings.connectTimeoutSeconds * 1000)),
-            read: .milliseconds(Int64(settings.streamIdleTimeoutSeconds * 1000)))
+            connect: .milliseconds(Int64(settings.connectTimeoutSeconds * 1000)), read: readTimeout)
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: settings.connectionsPerHost)
         configuration.httpVersion = .automatic
@@ -28,18 +50,13 @@ public final class UpstreamHTTP: Sendable {
         // No client spans: with the default (the global no-op tracer) every request still builds its span
         // attributes, a measurable share of a proxied request's CPU.
         configuration.tracing.tracer = nil
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        self.pool = HTTP1Pool(
-            settings: .init(
-                connectTimeout: .milliseconds(Int64(settings.connectTimeoutSeconds * 1000)),
-                readTimeout: .milliseconds(Int64(settings.streamIdleTimeoutSeconds * 1000)),
-                maxIdlePerOrigin: settings.connectionsPerHost))
-        self.settings = settings
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     public func shutdown() async {
         await pool.shutdown()
         try? await client.shutdown()
+        try? await streamClient.shutdown()
     }
 
     /// POST a JSON body; returns the response once its head arrived.
@@ -76,6 +93,7 @@ public final class UpstreamHTTP: Sendable {
 
     /// `url` taken apart for `HTTP1Pool`, nil when it is not a plain-HTTP URL.
     func plainURL(_ url: String) -> PlainHTTPURL? {
+        guard usesPool else { return nil }
         if let known = plainURLs.withLock({ $0[url] }) { return known }
         guard let plain = PlainHTTPURL(url) else { return nil }
         plainURLs.withLock { known in
@@ -87,10 +105,10 @@ public final class UpstreamHTTP: Sendable {
 
     /// Buffered calls get the whole request deadline; streams are bounded by the idle (read) timeout instead.
     func execute(_ request: HTTPClientRequest, stream: Bool) async throws -> UpstreamResponse {
-        let timeout: TimeAmount =
-            stream ? .hours(24) : .milliseconds(Int64(settings.requestTimeoutSeconds * 1000))
         do {
-            return UpstreamResponse(try await client.execute(request, timeout: timeout))
+            if stream { return UpstreamResponse(try await streamClient.execute(request, timeout: .hours(24))) }
+            let deadline = TimeAmount.milliseconds(Int64(settings.requestTimeoutSeconds * 1000))
+            return UpstreamResponse(try await client.execute(request, timeout: deadline))
         } catch {
             throw Self.map(error)
         }
