@@ -225,18 +225,25 @@ import Testing
     }
 
     /// A reused connection that sat idle for most of the read timeout still gives the next answer the whole read
-    /// timeout: silence counts from sending the request, not from the connection's last read.
+    /// timeout: silence counts from sending the request, not from the connection's last read. On a loaded machine
+    /// the pause can outlast the idle timeout, which closes the connection and leaves nothing to reuse: then the
+    /// scenario runs again.
     @Test func aReusedConnectionGivesTheNextAnswerTheWholeReadTimeout() async throws {
-        let server = try await ScriptedHTTPServer.start([
-            .respond(body: "1"), .late(afterMilliseconds: 2000, body: "2"),
-        ])
-        let http = Self.client(streamIdleTimeout: 3)
-        try await Self.closing(http, server) { () async throws in
-            #expect(try await Self.text(http, try await Self.post(http, server.url())) == "1")
-            try await Task.sleep(for: .milliseconds(2000))
-            #expect(try await Self.text(http, try await Self.post(http, server.url())) == "2")
-            #expect(server.connections == 1)
+        for _ in 0..<3 {
+            let server = try await ScriptedHTTPServer.start([
+                .respond(body: "1"), .late(afterMilliseconds: 2000, body: "2"),
+            ])
+            let http = Self.client(streamIdleTimeout: 3)
+            var reused = false
+            try await Self.closing(http, server) { () async throws in
+                #expect(try await Self.text(http, try await Self.post(http, server.url())) == "1")
+                try await Task.sleep(for: .milliseconds(2000))
+                #expect(try await Self.text(http, try await Self.post(http, server.url())) == "2")
+                reused = server.connections == 1
+            }
+            if reused { return }
         }
+        Issue.record("the pause outlasted the idle timeout three times: no connection was reused")
     }
 
     @Test func anIdleConnectionIsClosedAfterTheReadTimeout() async throws {
