@@ -154,6 +154,31 @@ import Testing
         #expect(events.filter { $0.tenant == "acme" && $0.httpStatus == 200 }.count == 1)
     }
 
+    /// A service may answer before it read the request body (a refusal decided on the headers) while the client
+    /// is still sending it: the edge relays the answer, and the rest of the body is read once (the upload and
+    /// Hummingbird reading it at the same time crashed the edge), so the connection's next request is served.
+    @Test func aServiceAnsweringBeforeTheWholeBodyCameLeavesTheEdgeServing() async throws {
+        let early = try await EarlyAnswerServer.start()
+        let log = MemoryRequestLog()
+        let (first, both) = try await withTopology(log, routerURL: early.url) { edge, _ in
+            let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
+            let body = #"{"model":"mock","messages":[{"role":"user","content":"hello there"}]}"#
+            try await client.send(
+                "POST /v1/chat/completions HTTP/1.1\r\nhost: edge\r\nauthorization: Bearer sb_sk_a\r\n"
+                    + "content-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n\r\n"
+                    + body.prefix(10))
+            let first = try await client.wait { $0.contains(EarlyAnswerServer.body) }
+            try await client.send(String(body.dropFirst(10)) + "GET /health HTTP/1.1\r\nhost: edge\r\n\r\n")
+            let both = try await client.wait { $0.components(separatedBy: "HTTP/1.1 ").count == 3 }
+            await client.close()
+            return (first, both)
+        }
+        await early.stop()
+        #expect(first.hasPrefix("HTTP/1.1 401"))
+        #expect(first.hasSuffix(EarlyAnswerServer.body))
+        #expect(both.components(separatedBy: "HTTP/1.1 ").last?.hasPrefix("200") == true, "\(both)")
+    }
+
     @Test func anUnreachableServiceIsA503FromTheEdge() async throws {
         let log = MemoryRequestLog()
         let reply = try await withTopology(log, routerURL: "http://127.0.0.1:1") { edge, _ in

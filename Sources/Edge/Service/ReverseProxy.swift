@@ -51,16 +51,16 @@ public struct ReverseProxy: RouterMiddleware {
             upstream.headers.add(name: IdentitySigner.identityHeader, value: signed.identity)
             upstream.headers.add(name: IdentitySigner.signatureHeader, value: signed.signature)
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init) {
-            upstream.body = .stream(request.body, length: .known(Int64(length)))
-        } else if request.headers[.transferEncoding] != nil {
-            upstream.body = .stream(request.body, length: .unknown)
-        }
+        let length = request.headers[.contentLength].flatMap(Int64.init)
+        let upload =
+            length != nil || request.headers[.transferEncoding] != nil ? ProxiedRequestBody(request.body) : nil
+        if let upload { upstream.body = .stream(upload, length: length.map { .known($0) } ?? .unknown) }
         let response: HTTPClientResponse
         do {
             // Streams can last long: the client's read (idle) timeout bounds a silent service instead.
             response = try await client.execute(upstream, timeout: .hours(24), logger: context.logger)
         } catch {
+            await upload?.close()
             context.logger.warning(
                 "internal service unreachable", metadata: ["service": "\(service)", "error": "\(error)"])
             throw GatewayError.serviceUnavailable("The \(service) service is unavailable; retry shortly.")
@@ -76,8 +76,16 @@ public struct ReverseProxy: RouterMiddleware {
             status: HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
             headers: headers,
             body: ResponseBody(contentLength: contentLength) { writer in
-                for try await chunk in body { try await writer.write(chunk) }
-                try await writer.finish(nil)
+                // Relayed, the answer lets Hummingbird read the rest of the request body: the upload must not any
+                // more (see `ProxiedRequestBody`).
+                do {
+                    for try await chunk in body { try await writer.write(chunk) }
+                    try await writer.finish(nil)
+                } catch {
+                    await upload?.close()
+                    throw error
+                }
+                await upload?.close()
             })
     }
 
