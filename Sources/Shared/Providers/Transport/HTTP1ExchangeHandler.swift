@@ -47,8 +47,6 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
     var onIdle: (() -> Void)?
     /// Longest silence of a streamed answer, and longest an idle connection is kept.
     let readTimeout: TimeAmount
-    /// The exchange in flight has a deadline of its own, which alone bounds it.
-    var hasDeadline = false
     /// When an exchange last began or bytes last arrived.
     var lastActivity = NIODeadline.distantPast
     /// Checks for silence, from the first exchange on; one per connection, rescheduled as activity moves it.
@@ -76,7 +74,6 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
         self.onIdle = onIdle
         lastActivity = .now()
         if silenceCheck == nil { checkSilence(on: context.eventLoop, at: lastActivity + readTimeout) }
-        hasDeadline = deadline != nil
         if let deadline {
             self.deadline = context.eventLoop.scheduleTask(in: deadline) { [self] in
                 fail(HTTP1PoolError.timeout)
@@ -179,7 +176,8 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
             let next: NIODeadline
             switch state {
             case .closed: return
-            case .awaitingHead where hasDeadline, .bufferingBody where hasDeadline: next = .now() + readTimeout
+            // A buffered call with a deadline of its own (scheduled while it is in flight): that alone bounds it.
+            case .awaitingHead where deadline != nil, .bufferingBody where deadline != nil: next = .now() + readTimeout
             case .idle, .awaitingHead, .bufferingBody, .streamingBody: next = lastActivity + readTimeout
             }
             if next > .now() {
