@@ -121,6 +121,17 @@ import Testing
         ])
     }
 
+    @Test func theFastPathFromTheFileOrTheEnvironment() throws {
+        #expect(try server("").fastPath)
+        #expect(try !server("server: { fast_path: false }").fastPath)
+        #expect(try server("server: { fast_path: false }", ["SWITCHBOARD_FAST_PATH": "on"]).fastPath)
+        #expect(try !server("", ["SWITCHBOARD_FAST_PATH": "0"]).fastPath)
+        expectRejected([
+            ("server: { fast_path: sometimes }", [:], "server.fast_path: must be true or false"),
+            ("", ["SWITCHBOARD_FAST_PATH": "maybe"], "SWITCHBOARD_FAST_PATH: must be true or false"),
+        ])
+    }
+
     /// The edge in front of the router waits as long as the router's attempts may take: each one's connect and
     /// longest wait (a buffered call's whole request timeout, or a stream's idle timeout) and the longest backoff.
     @Test func theEdgeWaitsForEveryAttemptTheRouterMayMake() throws {

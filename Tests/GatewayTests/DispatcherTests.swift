@@ -58,22 +58,32 @@ struct ScriptedDispatch {
         self.retry = retry
     }
 
-    func run(_ models: [String]) async throws -> (String, AuditRecorder) {
+    var dispatcher: Dispatcher {
         var config = GatewayConfig()
         config.environment = [:]
-        let dispatcher = Dispatcher(
-            registry: ProviderRegistry(config: config, http: sharedTestHTTP), breakers: breakers,
-            retry: retry)
-        let candidates = models.map {
+        return Dispatcher(
+            registry: ProviderRegistry(config: config, http: sharedTestHTTP), breakers: breakers, retry: retry)
+    }
+
+    static func candidates(_ models: [String]) -> [RouteTable.Candidate] {
+        models.map {
             RouteTable.Candidate(alias: "a", target: RouteTarget(provider: ProviderRef(family: .mock), model: $0))
         }
+    }
+
+    func run(_ models: [String]) async throws -> (String, AuditRecorder) {
         let audit = AuditRecorder(requestID: "r")
+        return (try await run(dispatcher.plan(Self.candidates(models)), audit: audit), audit)
+    }
+
+    /// Runs `plan` (perhaps begun elsewhere) against the scripted provider.
+    func run(_ plan: DispatchPlan, audit: AuditRecorder) async throws -> String {
         let provider = self.provider
-        let (result, _) = try await dispatcher.run(candidates, endpoint: .chat, audit: audit) { _, resolved in
+        let (result, _) = try await dispatcher.run(plan, endpoint: .chat, audit: audit) { _, resolved in
             try await provider.send(
                 ProviderCall(target: resolved.target, credential: nil, endpoint: .chat, body: [:], requestID: "r"))
         }
-        return (result.body["content"]?.stringValue ?? "", audit)
+        return result.body["content"]?.stringValue ?? ""
     }
 }
 
@@ -84,6 +94,57 @@ let unavailable = ProviderError(.upstreamServerError, upstreamStatus: 503, messa
 let badRequest = ProviderError(.badRequest, upstreamStatus: 400, message: "bad")
 
 @Suite struct DispatcherTests {
+    /// The event-loop fast path makes a plan's first attempt itself; the regular path continues the same plan.
+    @Test func aPlanWhoseFirstAttemptFailedElsewhereGoesOnWithTheNextAttempt() async throws {
+        let dispatch = ScriptedDispatch(["first": [.success("again")], "second": [.success("ok")]], maxAttempts: 2)
+        var plan = try dispatch.dispatcher.plan(ScriptedDispatch.candidates(["first", "second"]))
+        let prepared = dispatch.dispatcher.prepareFirstAttempt(plan) { candidate, _, target in
+            (candidate.target.model, target.target.model)
+        }
+        #expect(prepared?.0 == "first" && prepared?.1 == "first")
+        let audit = AuditRecorder(requestID: "r")
+        dispatch.dispatcher.firstAttemptFailed(&plan, .chat, audit, Stopwatch(), error: unavailable)
+        #expect(try await dispatch.run(plan, audit: audit) == "ok")
+        #expect(dispatch.provider.callLog == ["second"], "the first target is not tried twice")
+        #expect(audit.snapshot.attempts.map(\.result) == ["upstream_server_error", "ok"])
+        // The budget counts the attempt made elsewhere: with one attempt left and it failing, the request fails.
+        let short = ScriptedDispatch(["first": [.success("never")], "second": [.failure(unavailable)]], maxAttempts: 2)
+        var shortPlan = try short.dispatcher.plan(ScriptedDispatch.candidates(["first", "second"]))
+        short.dispatcher.firstAttemptFailed(
+            &shortPlan, .chat, AuditRecorder(requestID: "r"), Stopwatch(), error: unavailable)
+        await #expect(throws: DispatchFailure.self) {
+            try await short.run(shortPlan, audit: AuditRecorder(requestID: "r"))
+        }
+        #expect(short.provider.callLog == ["second"])
+    }
+
+    @Test func aNonRetryableFirstAttemptMadeElsewhereEndsThePlan() async throws {
+        let dispatch = ScriptedDispatch(["first": [.success("never")], "second": [.success("never")]])
+        var plan = try dispatch.dispatcher.plan(ScriptedDispatch.candidates(["first", "second"]))
+        dispatch.dispatcher.firstAttemptFailed(
+            &plan, .chat, AuditRecorder(requestID: "r"), Stopwatch(), error: badRequest)
+        do {
+            _ = try await dispatch.run(plan, audit: AuditRecorder(requestID: "r"))
+            Issue.record("expected the first attempt's failure")
+        } catch let failure as DispatchFailure {
+            #expect(failure.gatewayError.status == 400)
+            #expect(failure.candidate.target.model == "first")
+        }
+        #expect(dispatch.provider.callLog.isEmpty)
+    }
+
+    /// The fast path takes only a target whose circuit is closed, and looking changes no circuit.
+    @Test func aFirstAttemptIsPreparedOnlyForAClosedCircuit() async throws {
+        let dispatch = ScriptedDispatch(["x": [.failure(unavailable)]], maxAttempts: 1, threshold: 1)
+        let plan = try dispatch.dispatcher.plan(ScriptedDispatch.candidates(["x"]))
+        #expect(dispatch.dispatcher.prepareFirstAttempt(plan) { _, _, _ in true } == true)
+        await #expect(throws: DispatchFailure.self) { try await dispatch.run(["x"]) }
+        #expect(dispatch.breakers.isOpen("mock/x"))
+        #expect(dispatch.dispatcher.prepareFirstAttempt(plan) { _, _, _ in true } == nil)
+        #expect(dispatch.breakers.isOpen("mock/x"))
+        #expect(!dispatch.breakers.isClosed("mock/x"))
+    }
+
     @Test func fallsBackToTheNextTargetOnARetryableError() async throws {
         let dispatch = ScriptedDispatch(["first": [.failure(unavailable)], "second": [.success("ok")]])
         let (text, audit) = try await dispatch.run(["first", "second"])

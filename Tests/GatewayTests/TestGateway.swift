@@ -17,12 +17,13 @@ struct TestGateway {
     let baseURL: String
     let client: HTTPClient
     let ports: GatewayPorts
+    let process: GatewayProcess
 
     static func run<T: Sendable>(
         yaml: String, ports: GatewayPorts? = nil, keys: [APIKeyRecord] = [], role: ProcessRole = .embedded,
-        _ body: @Sendable (TestGateway) async throws -> T
+        environment: [String: String] = [:], _ body: @Sendable (TestGateway) async throws -> T
     ) async throws -> T {
-        var config = try ConfigLoader.load(yaml: yaml, fileName: "test.yaml", environment: [:])
+        var config = try ConfigLoader.load(yaml: yaml, fileName: "test.yaml", environment: environment)
         config.listen = .init(host: "127.0.0.1", port: 0)
         let ports =
             ports
@@ -53,7 +54,9 @@ struct TestGateway {
             let result: Result<T, any Error>
             do {
                 result = .success(
-                    try await body(TestGateway(baseURL: "http://127.0.0.1:\(port)", client: client, ports: ports)))
+                    try await body(
+                        TestGateway(
+                            baseURL: "http://127.0.0.1:\(port)", client: client, ports: ports, process: gateway)))
             } catch {
                 result = .failure(error)
             }

@@ -33,17 +33,21 @@ public struct EdgeMiddleware: RouterMiddleware {
     let sink: any AuditSink
     let clock: any WallClock
     let metrics: EdgeMetrics
+    /// Requests the event-loop fast path admitted and then handed on (`EdgeHandoffs`); nil: no fast path.
+    let handoffs: EdgeHandoffs?
 
-    /// The public edge: API keys, quotas, CORS.
+    /// The public edge: API keys, quotas, CORS. `handoffs`: where the event-loop fast path leaves the requests it
+    /// admitted but could not finish.
     public init(
         keys: KeyCache, quotas: any QuotaStore, policy: QuotaPolicy, cors: GatewayConfig.CORS?, sink: any AuditSink,
-        clock: any WallClock = SystemWallClock()
+        clock: any WallClock = SystemWallClock(), handoffs: EdgeHandoffs? = nil
     ) {
         self.admission = .apiKeys(keys, quotas: quotas, policy: policy)
         self.cors = cors
         self.sink = sink
         self.clock = clock
         self.metrics = EdgeMetrics()
+        self.handoffs = handoffs
     }
 
     /// An internal service: only requests the edge signed for (`IdentitySigner`) are admitted.
@@ -53,6 +57,7 @@ public struct EdgeMiddleware: RouterMiddleware {
         self.sink = sink
         self.clock = clock
         self.metrics = EdgeMetrics()
+        self.handoffs = nil
     }
 
     /// A request function behind API Gateway (AWS mode): the key was checked by the authorizer, whose result the
@@ -66,6 +71,7 @@ public struct EdgeMiddleware: RouterMiddleware {
         self.sink = sink
         self.clock = clock
         self.metrics = EdgeMetrics()
+        self.handoffs = nil
     }
 
     public func handle(
@@ -85,11 +91,13 @@ public struct EdgeMiddleware: RouterMiddleware {
         }
         if request.method == .options, let cors {
             var response = Response(status: .noContent)
-            CORSHeaders.apply(cors, request: request, preflight: true, to: &response.headers)
+            CORSHeaders.apply(cors, request: request.headers, preflight: true, to: &response.headers)
             return response
         }
         var context = context
         var rejection: GatewayError?
+        let handoff = handoffs?.take(request.headers[EdgeHandoffs.header])
+        if let handoff { context.adopt(handoff) }
         if case .signedIdentity(let signer) = admission {
             do {
                 context.adopt(
@@ -114,9 +122,15 @@ public struct EdgeMiddleware: RouterMiddleware {
             var key: AuthorizedKey?
             switch admission {
             case .apiKeys(let keys, _, _):
-                let found = try await authenticate(request, keys: keys)
-                identity = Identity(found)
-                key = AuthorizedKey(found)
+                if let handoff {
+                    // Authenticated, and counted against its quotas, by the fast path.
+                    identity = handoff.identity
+                    decision = handoff.decision
+                } else {
+                    let found = try await authenticate(request, keys: keys)
+                    identity = Identity(found)
+                    key = AuthorizedKey(found)
+                }
             case .signedIdentity:
                 guard let adopted = context.identity else { throw IdentitySigner.rejected() }
                 identity = adopted
@@ -150,10 +164,17 @@ public struct EdgeMiddleware: RouterMiddleware {
             audit.update { if $0.errorCode == nil { $0.errorCode = gatewayError.code ?? gatewayError.type } }
             response = gatewayError.response
         }
-        response.headers[HTTPField.Name("x-request-id")!] = context.requestID
-        if let decision { QuotaPolicy.headers(decision, now: clock.now().unixSeconds, into: &response.headers) }
-        if let cors { CORSHeaders.apply(cors, request: request, preflight: false, to: &response.headers) }
+        addHeaders(to: &response.headers, requestID: context.requestID, decision: decision, request: request.headers)
         return finishAudit(response, audit: audit)
+    }
+
+    /// A `/v1` response's own headers: the request id, the rate-limit headers, CORS.
+    public func addHeaders(
+        to headers: inout HTTPFields, requestID: String, decision: QuotaDecision?, request: HTTPFields
+    ) {
+        headers[HTTPField.Name("x-request-id")!] = requestID
+        if let decision { QuotaPolicy.headers(decision, now: clock.now().unixSeconds, into: &headers) }
+        if let cors { CORSHeaders.apply(cors, request: request, preflight: false, to: &headers) }
     }
 
     /// Counts this request against the key's and tenant's limits; nil when none apply.
@@ -182,7 +203,21 @@ public struct EdgeMiddleware: RouterMiddleware {
     }
 
     func authenticate(_ request: Request, keys: KeyCache) async throws -> APIKeyRecord {
-        guard let header = request.headers[.authorization] else { throw GatewayError.missingAPIKey() }
+        let record: APIKeyRecord?
+        let hash = APIKey.hash(try Self.bearerToken(request.headers[.authorization]))
+        do {
+            record = try await keys.lookup(hash: hash)
+        } catch {
+            throw GatewayError.serviceUnavailable("The key store is unavailable; retry shortly.")
+        }
+        guard let record else { throw GatewayError.invalidAPIKey() }
+        if let reason = record.rejection(at: clock.now()) { throw GatewayError.invalidAPIKey(reason) }
+        return record
+    }
+
+    /// The key in an `Authorization: Bearer <key>` header.
+    static func bearerToken(_ header: String?) throws -> String {
+        guard let header else { throw GatewayError.missingAPIKey() }
         // The scheme is case-insensitive; compared on bytes, since lowercasing the header copied the key.
         let utf8 = header.utf8
         guard utf8.count >= 7,
@@ -192,15 +227,38 @@ public struct EdgeMiddleware: RouterMiddleware {
         }
         let token = Substring(header.utf8.dropFirst(7)).drop(while: { $0 == " " })
         guard !token.isEmpty, token.count <= 256 else { throw GatewayError.invalidAPIKey() }
-        let record: APIKeyRecord?
-        do {
-            record = try await keys.lookup(hash: APIKey.hash(String(token)))
-        } catch {
-            throw GatewayError.serviceUnavailable("The key store is unavailable; retry shortly.")
+        return String(token)
+    }
+
+    /// The event-loop fast path's admission of a `/v1` request with this `Authorization` header, done now without
+    /// suspending: the key's identity, when its record is cached and accepts the request now; nil for anything
+    /// else (the request then goes through `handle`, which gives the same answer it always gives).
+    public func admittedNow(authorization: String?) -> AuthorizedKey? {
+        guard case .apiKeys(let keys, _, _) = admission, let token = try? Self.bearerToken(authorization),
+            case .some(.some(let record)) = keys.cached(hash: APIKey.hash(token)),
+            record.rejection(at: clock.now()) == nil
+        else { return nil }
+        return AuthorizedKey(record)
+    }
+
+    /// The fast path's quota check for an admitted key, done now: the decision (nil when no limit applies) if the
+    /// request is within its limits and was counted; `.none` (nothing counted) when it is over a limit or the
+    /// store cannot answer without suspending: `handle` then decides.
+    public func consumedNow(_ key: AuthorizedKey) -> QuotaDecision?? {
+        guard case .apiKeys(_, let quotas, let policy) = admission else { return .none }
+        let checks = policy.checks(for: key)
+        if checks.isEmpty { return .some(nil) }
+        guard let quotas = quotas as? any ImmediateQuotaStore else { return .none }
+        let decision = quotas.consumeNow(checks, units: 1, now: clock.now().unixSeconds)
+        return decision.allowed ? .some(decision) : .none
+    }
+
+    /// Ends a request's audit event with `status` and emits it (with its metrics).
+    public func emit(_ audit: AuditRecorder, status: Int, disconnected: Bool = false) {
+        if let event = audit.finish(httpStatus: status, clientDisconnected: disconnected) {
+            sink.emit(event)
+            metrics.record(event)
         }
-        guard let record else { throw GatewayError.invalidAPIKey() }
-        if let reason = record.rejection(at: clock.now()) { throw GatewayError.invalidAPIKey(reason) }
-        return record
     }
 
     static let identityHeader = HTTPField.Name(IdentitySigner.identityHeader)!
@@ -212,14 +270,7 @@ public struct EdgeMiddleware: RouterMiddleware {
     /// the last byte was written, or when a write fails because the client went away.
     func finishAudit(_ response: Response, audit: AuditRecorder) -> Response {
         let status = Int(response.status.code)
-        let sink = self.sink
-        let metrics = self.metrics
-        @Sendable func emit(disconnected: Bool) {
-            if let event = audit.finish(httpStatus: status, clientDisconnected: disconnected) {
-                sink.emit(event)
-                metrics.record(event)
-            }
-        }
+        @Sendable func emit(disconnected: Bool) { self.emit(audit, status: status, disconnected: disconnected) }
         let body = response.body
         if body.contentLength != nil {
             emit(disconnected: false)
@@ -251,8 +302,8 @@ extension EdgeMiddleware.Admission {
 
 /// CORS response headers from configuration.
 enum CORSHeaders {
-    static func apply(_ cors: GatewayConfig.CORS, request: Request, preflight: Bool, to headers: inout HTTPFields) {
-        guard let origin = request.headers[.origin] else { return }
+    static func apply(_ cors: GatewayConfig.CORS, request: HTTPFields, preflight: Bool, to headers: inout HTTPFields) {
+        guard let origin = request[.origin] else { return }
         let allowed = cors.allowedOrigins.contains("*") || cors.allowedOrigins.contains(origin)
         guard allowed else { return }
         headers[.accessControlAllowOrigin] = cors.allowedOrigins.contains("*") ? "*" : origin
@@ -262,7 +313,7 @@ enum CORSHeaders {
         if preflight {
             headers[.accessControlAllowMethods] = "GET, POST, DELETE, OPTIONS"
             headers[.accessControlAllowHeaders] =
-                request.headers[.accessControlRequestHeaders] ?? cors.allowedHeaders.joined(separator: ", ")
+                request[.accessControlRequestHeaders] ?? cors.allowedHeaders.joined(separator: ", ")
             headers[.accessControlMaxAge] = String(cors.maxAgeSeconds)
         }
     }

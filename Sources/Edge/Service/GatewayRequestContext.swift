@@ -14,6 +14,8 @@ public struct GatewayRequestContext: RequestContext {
     public var authorizedKey: AuthorizedKey?
     /// Collects this request's audit event.
     public internal(set) var audit: AuditRecorder
+    /// Set when the event-loop fast path admitted this request and handed it on (`EdgeHandoffs`).
+    public internal(set) var handoff: EdgeHandoff?
 
     public init(source: ApplicationRequestContextSource) {
         self.init(source: source, requestID: RandomID.requestID())
@@ -39,6 +41,15 @@ public struct GatewayRequestContext: RequestContext {
         audit = AuditRecorder(requestID: claims.requestID)
         identity = claims.identity
         logger[metadataKey: "request_id"] = .string(claims.requestID)
+    }
+
+    /// Continue a request the fast path admitted, under its request id and audit event.
+    mutating func adopt(_ handoff: EdgeHandoff) {
+        requestID = handoff.requestID
+        audit = handoff.audit
+        identity = handoff.identity
+        self.handoff = handoff
+        logger[metadataKey: "request_id"] = .string(handoff.requestID)
     }
 
     /// The body limit is enforced by `readBody`, not by Hummingbird's decoder.

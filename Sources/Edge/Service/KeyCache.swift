@@ -19,9 +19,16 @@ public final class KeyCache: Sendable {
         self.ttl = .milliseconds(Int64(ttlSeconds * 1000))
     }
 
-    public func lookup(hash: String) async throws -> APIKeyRecord? {
+    /// The cached lookup of `hash` while it is fresh (`.some(nil)`: cached as not found); nil when not cached.
+    public func cached(hash: String) -> APIKeyRecord?? {
         let now = ContinuousClock.now
-        if ttl > .zero, let entry = entries.withLock({ $0[hash] }), entry.expires > now { return entry.record }
+        guard ttl > .zero, let entry = entries.withLock({ $0[hash] }), entry.expires > now else { return nil }
+        return .some(entry.record)
+    }
+
+    public func lookup(hash: String) async throws -> APIKeyRecord? {
+        if let cached = cached(hash: hash) { return cached }
+        let now = ContinuousClock.now
         let record = try await store.lookup(hash: hash)
         if ttl > .zero {
             entries.withLock { entries in

@@ -48,54 +48,125 @@ public struct Dispatcher: Sendable {
         _ candidates: [RouteTable.Candidate], endpoint: ProviderEndpoint, audit: AuditRecorder,
         operation: (any Provider, ProviderCall.Target) async throws -> T
     ) async throws -> (T, RouteTable.Candidate) {
+        try await run(plan(candidates), endpoint: endpoint, audit: audit, operation: operation)
+    }
+
+    /// The attempts ahead for `candidates`: healthy ones first.
+    public func plan(_ candidates: [RouteTable.Candidate]) throws -> DispatchPlan {
         let order = ordered(candidates)
         guard !order.isEmpty else { throw ProviderError(.notConfigured, message: "the alias has no targets") }
-        var lastError: ProviderError?
-        var lastCandidate = order[0]
-        let budget = max(1, retry.maxAttempts)
-        for attempt in 1...budget {
+        return DispatchPlan(order: order, budget: max(1, retry.maxAttempts))
+    }
+
+    /// `run` for a plan whose first attempts were made elsewhere (the event-loop fast path, `attempt(_:)`).
+    public func run<T: Sendable>(
+        _ plan: DispatchPlan, endpoint: ProviderEndpoint, audit: AuditRecorder,
+        operation: (any Provider, ProviderCall.Target) async throws -> T
+    ) async throws -> (T, RouteTable.Candidate) {
+        var plan = plan
+        if let failure = plan.failure { throw failure }
+        while plan.attempt < plan.budget {
+            plan.attempt += 1
             try Task.checkCancellation()
-            let candidate = order[(attempt - 1) % order.count]
-            if attempt > 1 {
+            let candidate = plan.order[(plan.attempt - 1) % plan.order.count]
+            if plan.attempt > 1 {
                 // Retrying the same target (no other left) or moving on after a transient error: back off.
-                try await Task.sleep(for: backoff(afterAttempt: attempt - 1, error: lastError))
+                try await Task.sleep(for: backoff(afterAttempt: plan.attempt - 1, error: plan.lastError))
             }
-            let key = candidate.target.description
             // An open circuit is skipped unless every candidate is open (then we try anyway).
-            if !breakers.admit(key) && order.contains(where: { !breakers.isOpen($0.target.description) }) {
-                continue
-            }
-            lastCandidate = candidate
+            guard admits(candidate, among: plan.order) else { continue }
+            plan.lastCandidate = candidate
             let stopwatch = Stopwatch()
             do {
-                let provider = try registry.provider(for: candidate.target.provider)
-                let credential = registry.credentials.credential(
-                    for: candidate.target.provider, keyID: candidate.target.keyID)
-                if credential == nil && registry.requiresCredential(candidate.target.provider) {
-                    throw ProviderError(
-                        .notConfigured,
-                        message:
-                            "no credential for \(candidate.target.provider) (set \(candidate.target.provider.environmentStem)_API_KEY)"
-                    )
-                }
-                let value = try await operation(provider, .init(target: candidate.target, credential: credential))
-                breakers.recordSuccess(key)
-                record(audit, candidate, endpoint, result: "ok", status: 200, stopwatch)
+                let resolved = try resolve(candidate)
+                let value = try await operation(resolved.provider, resolved.target)
+                succeeded(candidate, endpoint, audit, stopwatch)
                 return (value, candidate)
             } catch {
-                let providerError = UpstreamHTTP.map(error)
-                record(
-                    audit, candidate, endpoint, result: providerError.kind.rawValue,
-                    status: providerError.upstreamStatus, stopwatch)
-                if providerError.countsAsTargetFailure { breakers.recordFailure(key) }
-                if providerError.kind == .cancelled || Task.isCancelled { throw providerError }
-                if !providerError.isRetryable { throw DispatchFailure(error: providerError, candidate: candidate) }
-                lastError = providerError
+                try failed(
+                    candidate, endpoint, audit, stopwatch, error: error, cancelled: Task.isCancelled, plan: &plan)
             }
         }
-        throw DispatchFailure(
-            error: lastError ?? ProviderError(.upstreamServerError, message: "every target failed"),
-            candidate: lastCandidate)
+        throw plan.exhausted
+    }
+
+    /// Whether `candidate` may be tried now: its circuit admits it, or every candidate's circuit is open.
+    func admits(_ candidate: RouteTable.Candidate, among order: [RouteTable.Candidate]) -> Bool {
+        breakers.admit(candidate.target.description)
+            || !order.contains(where: { !breakers.isOpen($0.target.description) })
+    }
+
+    /// The provider and credential for an attempt at `candidate`.
+    public func resolve(
+        _ candidate: RouteTable.Candidate
+    ) throws -> (provider: any Provider, target: ProviderCall.Target) {
+        let provider = try registry.provider(for: candidate.target.provider)
+        let credential = registry.credentials.credential(
+            for: candidate.target.provider, keyID: candidate.target.keyID)
+        if credential == nil && registry.requiresCredential(candidate.target.provider) {
+            throw ProviderError(
+                .notConfigured,
+                message:
+                    "no credential for \(candidate.target.provider) (set \(candidate.target.provider.environmentStem)_API_KEY)"
+            )
+        }
+        return (provider, .init(target: candidate.target, credential: credential))
+    }
+
+    /// The event-loop fast path's first attempt of `plan`, prepared without side effects: `prepare` gets the first
+    /// candidate's provider and target and returns what to send. Nil when the candidate's circuit is not closed, it
+    /// cannot be resolved, or `prepare` declines. A closed circuit admits without a probe, so the attempt needs no
+    /// admission; its outcome is recorded with `succeeded` or `firstAttemptFailed`.
+    public func prepareFirstAttempt<Prepared>(
+        _ plan: DispatchPlan, _ prepare: (RouteTable.Candidate, any Provider, ProviderCall.Target) -> Prepared?
+    ) -> Prepared? {
+        let candidate = plan.order[0]
+        guard plan.attempt == 0, breakers.isClosed(candidate.target.description),
+            let resolved = try? resolve(candidate)
+        else { return nil }
+        return prepare(candidate, resolved.provider, resolved.target)
+    }
+
+    /// Records the fast path's failed first attempt in `plan`, which `run` continues: with the next attempt, or by
+    /// throwing its failure when no further attempt may follow.
+    public func firstAttemptFailed(
+        _ plan: inout DispatchPlan, _ endpoint: ProviderEndpoint, _ audit: AuditRecorder, _ stopwatch: Stopwatch,
+        error: any Error
+    ) {
+        let candidate = plan.order[0]
+        plan.attempt = 1
+        plan.lastCandidate = candidate
+        do {
+            try failed(candidate, endpoint, audit, stopwatch, error: error, plan: &plan)
+        } catch let failure as DispatchFailure {
+            plan.failure = failure
+        } catch {
+            plan.failure = DispatchFailure(error: UpstreamHTTP.map(error), candidate: candidate)
+        }
+    }
+
+    /// Records a successful attempt.
+    public func succeeded(
+        _ candidate: RouteTable.Candidate, _ endpoint: ProviderEndpoint, _ audit: AuditRecorder, _ stopwatch: Stopwatch
+    ) {
+        breakers.recordSuccess(candidate.target.description)
+        record(audit, candidate, endpoint, result: "ok", status: 200, stopwatch)
+    }
+
+    /// Records a failed attempt; throws when no further attempt may follow (a cancelled request, a non-retryable
+    /// error), else keeps the error in `plan` for the next attempt's backoff.
+    public func failed(
+        _ candidate: RouteTable.Candidate, _ endpoint: ProviderEndpoint, _ audit: AuditRecorder,
+        _ stopwatch: Stopwatch, error: any Error, cancelled: Bool = false, plan: inout DispatchPlan
+    ) throws {
+        let providerError = UpstreamHTTP.map(error)
+        record(
+            audit, candidate, endpoint, result: providerError.kind.rawValue, status: providerError.upstreamStatus,
+            stopwatch)
+        if providerError.countsAsTargetFailure { breakers.recordFailure(candidate.target.description) }
+        if providerError.kind == .cancelled || cancelled { throw providerError }
+        if !providerError.isRetryable { throw DispatchFailure(error: providerError, candidate: candidate) }
+        plan.lastError = providerError
     }
 
     func record(
@@ -121,6 +192,31 @@ extension ProviderCall {
     public struct Target: Sendable {
         public var target: RouteTarget
         public var credential: String?
+    }
+}
+
+/// A request's attempts: its candidates in the order they are tried, how many attempts it may make and has made,
+/// and the last failure.
+public struct DispatchPlan: Sendable {
+    public let order: [RouteTable.Candidate]
+    public let budget: Int
+    public internal(set) var attempt = 0
+    var lastError: ProviderError?
+    var lastCandidate: RouteTable.Candidate
+    /// Set when an attempt made elsewhere ended the request (a non-retryable error): `run` throws it.
+    public var failure: DispatchFailure?
+
+    init(order: [RouteTable.Candidate], budget: Int) {
+        self.order = order
+        self.budget = budget
+        self.lastCandidate = order[0]
+    }
+
+    /// What the client gets when every attempt failed.
+    var exhausted: DispatchFailure {
+        DispatchFailure(
+            error: lastError ?? ProviderError(.upstreamServerError, message: "every target failed"),
+            candidate: lastCandidate)
     }
 }
 

@@ -117,16 +117,26 @@ public struct RouterService: Sendable {
         let result = try await dispatch(model: model, kind: .chat, endpoint: endpoint, body: body, context: context) {
             try await $0.send($1)
         }
+        return Self.json(Self.answer(result, endpoint: endpoint, alias: model, audit: audit))
+    }
+
+    /// A buffered chat or completions answer as the client gets it (the gateway's id, now as `created`, the alias
+    /// as `model`), its usage recorded in the audit event.
+    static func answer(
+        _ result: ProviderResult, endpoint: ProviderEndpoint, alias: String, audit: AuditRecorder
+    )
+        -> [UInt8]
+    {
         let out = result.serialized(replacing: [
             ("id", .string(endpoint == .chat ? RandomID.chatCompletionID() : RandomID.completionID())),
             ("created", .number(JSONNumber(Int(Date().timeIntervalSince1970)))),
-            ("model", .string(model)),
+            ("model", .string(alias)),
         ])
         if let usage = result.usage {
             audit.update { $0.record(usage) }
         }
         audit.markFirstByte()
-        return Self.json(out)
+        return out
     }
 
     func embeddings(_ request: Request, context: GatewayRequestContext) async throws -> Response {
@@ -171,7 +181,7 @@ public struct RouterService: Sendable {
     ) async throws -> T {
         try await call(
             model: model, kind: kind, endpoint: endpoint, body: body, identity: context.identity, audit: context.audit,
-            requestID: context.requestID, upload: upload, operation
+            requestID: context.requestID, upload: upload, plan: context.handoff?.dispatch as? DispatchPlan, operation
         ).value
     }
 
@@ -188,20 +198,15 @@ public struct RouterService: Sendable {
             requestID: requestID, upload: upload, operation)
     }
 
-    /// `call` with the body as the client sent it.
+    /// `call` with the body as the client sent it; `plan`: the attempts the fast path planned (and began).
     public func call<T: Sendable>(
         model: String, kind: Route.Kind, endpoint: ProviderEndpoint, body: RequestDocument, identity: Identity?,
-        audit: AuditRecorder, requestID: String, upload: MultipartForm? = nil,
+        audit: AuditRecorder, requestID: String, upload: MultipartForm? = nil, plan: DispatchPlan? = nil,
         _ operation: (any Provider, ProviderCall) async throws -> T
     ) async throws -> (value: T, target: RouteTarget) {
-        guard let identity else { throw GatewayError.missingAPIKey() }
-        guard identity.allows(model: model) else { throw GatewayError.modelNotAllowed(model) }
-        let table = routes.current
-        guard let route = table.route(for: model), route.kind == kind else { throw GatewayError.modelNotFound(model) }
-        var generator = SystemRandomNumberGenerator()
-        let candidates = table.candidates(for: route.alias, using: &generator)
         do {
-            let (value, candidate) = try await dispatcher.run(candidates, endpoint: endpoint, audit: audit) {
+            let plan = try plan ?? self.plan(model: model, kind: kind, identity: identity)
+            let (value, candidate) = try await dispatcher.run(plan, endpoint: endpoint, audit: audit) {
                 provider, resolved in
                 try await operation(
                     provider,
@@ -213,6 +218,16 @@ public struct RouterService: Sendable {
         } catch let failure as DispatchFailure {
             throw failure.gatewayError
         }
+    }
+
+    /// The attempts for `model` as `identity` may call it (allow-list, route kind), weighted targets drawn.
+    func plan(model: String, kind: Route.Kind, identity: Identity?) throws -> DispatchPlan {
+        guard let identity else { throw GatewayError.missingAPIKey() }
+        guard identity.allows(model: model) else { throw GatewayError.modelNotAllowed(model) }
+        let table = routes.current
+        guard let route = table.route(for: model), route.kind == kind else { throw GatewayError.modelNotFound(model) }
+        var generator = SystemRandomNumberGenerator()
+        return try dispatcher.plan(table.candidates(for: route.alias, using: &generator))
     }
 
     /// Relays a started chat stream as OpenAI SSE (the gateway's id, the alias as `model`, one usage chunk

@@ -68,6 +68,10 @@ public final class GatewayProcess: Sendable {
     let prometheus: PrometheusCollectorRegistry?
     /// Backend services (for example quota persistence) that start first and stop last.
     let backendServices: [any Service]
+    /// The public edge (embedded mode and the self-hosted edge): API keys, quotas, CORS.
+    let publicEdge: EdgeMiddleware?
+    /// Embedded mode's event-loop fast path for buffered chat calls (`server.fast_path`); nil: none.
+    public let fastPath: FastChatPath?
 
     /// Compose the gateway exactly as `switchboard serve` runs it. `prometheus` is the registry the process
     /// bootstrapped swift-metrics with (nil: `/metrics` is not served). `credentialOverlay`: provider keys that
@@ -127,6 +131,22 @@ public final class GatewayProcess: Sendable {
             limits: BodyLimits(maxBytes: config.server.maxBodyBytes, maxDepth: config.server.maxJSONDepth),
             drain: drain, responseStore: ports.responses)
         self.routerService = routerService
+        let handoffs = EdgeHandoffs()
+        switch role {
+        case .embedded, .edge:
+            self.publicEdge = EdgeMiddleware(
+                keys: KeyCache(store: ports.keys, ttlSeconds: config.keyCacheSeconds), quotas: ports.quotas,
+                policy: QuotaPolicy(tenantRPM: config.limits.tenantRPM, tenantRPD: config.limits.tenantRPD),
+                cors: config.server.cors, sink: publisher, handoffs: handoffs)
+        case .service, .lambda:
+            self.publicEdge = nil
+        }
+        if case .embedded = role, config.server.fastPath, let publicEdge, let loopExecutor {
+            self.fastPath = FastChatPath(
+                edge: publicEdge, router: routerService, http: http, handoffs: handoffs, gate: loopExecutor)
+        } else {
+            self.fastPath = nil
+        }
         self.ragWorker = RAGIngestWorker(
             router: routerService, vectors: ports.vectors, jobs: ports.ragJobs, queue: ports.queue, sink: publisher,
             logger: logger)
@@ -140,11 +160,7 @@ public final class GatewayProcess: Sendable {
         }
         switch role {
         case .embedded, .edge:
-            router.add(
-                middleware: EdgeMiddleware(
-                    keys: KeyCache(store: ports.keys, ttlSeconds: config.keyCacheSeconds), quotas: ports.quotas,
-                    policy: QuotaPolicy(tenantRPM: config.limits.tenantRPM, tenantRPD: config.limits.tenantRPD),
-                    cors: config.server.cors, sink: publisher))
+            if let publicEdge { router.add(middleware: publicEdge) }
         case .service(_, let signer):
             router.add(middleware: EdgeMiddleware(internal: signer, sink: publisher))
         case .lambda:
@@ -182,8 +198,10 @@ public final class GatewayProcess: Sendable {
     )
         -> some ApplicationProtocol
     {
-        Application(
+        let fastPath = self.fastPath
+        return Application(
             router: buildRouter(),
+            server: .http1(configuration: .init(additionalChannelHandlers: fastPath.map { [$0.handler()] } ?? [])),
             configuration: .init(
                 address: .hostname(config.listen.host, port: config.listen.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

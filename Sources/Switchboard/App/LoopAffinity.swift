@@ -1,5 +1,6 @@
 import GatewayCore
 import GatewayProviders
+import GatewayRouter
 import Hummingbird
 import NIOCore
 import NIOPosix
@@ -61,12 +62,10 @@ final class LoopAffineExecutor: TaskExecutor {
 
         init(_ executor: LoopAffineExecutor) {
             self.executor = executor
-            if executor.inFlight.add(1, ordering: .relaxed).newValue > executor.limit {
-                executor.lastBusy.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed)
-            }
+            _ = executor.enter()
         }
 
-        deinit { executor.inFlight.subtract(1, ordering: .relaxed) }
+        deinit { executor.leave() }
     }
 
     /// Counts the requests in flight: from the start of the chain until the response is returned, or for a
@@ -91,6 +90,19 @@ final class LoopAffineExecutor: TaskExecutor {
             return response
         }
     }
+}
+
+extension LoopAffineExecutor: LoopWorkGate {
+    func enter() -> Bool {
+        let count = inFlight.add(1, ordering: .relaxed).newValue
+        if count > limit {
+            lastBusy.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed)
+            return false
+        }
+        return quiet
+    }
+
+    func leave() { inFlight.subtract(1, ordering: .relaxed) }
 }
 
 /// Runs a service (the HTTP server) with `executor` as the preferred executor of its tasks, which child tasks inherit,

@@ -8,7 +8,7 @@ import Synchronization
 #endif
 
 /// Quota counters in process memory: exact and atomic for one process (embedded mode, tests).
-public final class MemoryQuotaStore: QuotaStore {
+public final class MemoryQuotaStore: ImmediateQuotaStore {
     struct State {
         var counters: [String: Int] = [:]
         var lastSweep = 0
@@ -19,10 +19,10 @@ public final class MemoryQuotaStore: QuotaStore {
     public init() {}
 
     public func consume(_ checks: [QuotaCheck], units: Int, now: Date) async throws -> QuotaDecision {
-        consumeSync(checks, units: units, now: now.unixSeconds)
+        consumeNow(checks, units: units, now: now.unixSeconds)
     }
 
-    func consumeSync(_ checks: [QuotaCheck], units: Int, now: Int) -> QuotaDecision {
+    public func consumeNow(_ checks: [QuotaCheck], units: Int, now: Int) -> QuotaDecision {
         // Built once, outside the lock.
         let keys = checks.map { $0.counterKey(at: now) }
         return state.withLock { state in

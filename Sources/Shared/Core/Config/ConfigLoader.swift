@@ -103,6 +103,15 @@ struct ConfigReader {
         return number
     }
 
+    mutating func boolean(_ object: JSONObject, _ key: String, _ path: String) -> Bool? {
+        guard let value = object[key], !value.isNull else { return nil }
+        guard let flag = value.boolValue else {
+            problem(join(path, key), "must be true or false")
+            return nil
+        }
+        return flag
+    }
+
     func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
     func formatted(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
 
@@ -143,10 +152,12 @@ struct ConfigReader {
                 value, "server",
                 allowed: [
                     "max_body_bytes", "max_json_depth", "drain_timeout_seconds", "event_loops", "loop_requests", "cors",
+                    "fast_path",
                 ])
         {
             if let v = integer(server, "event_loops", "server", min: 1) { config.server.eventLoops = v }
             if let v = integer(server, "loop_requests", "server", min: 0) { config.server.loopRequests = v }
+            if let v = boolean(server, "fast_path", "server") { config.server.fastPath = v }
             if let v = integer(server, "max_body_bytes", "server", min: 1024) { config.server.maxBodyBytes = v }
             if let v = integer(server, "max_json_depth", "server", min: 2) { config.server.maxJSONDepth = v }
             if let v = number(server, "drain_timeout_seconds", "server") { config.server.drainTimeoutSeconds = v }
@@ -368,6 +379,13 @@ struct ConfigReader {
         }
         if let value = integer(env, "SWITCHBOARD_LOOP_REQUESTS", in: 0...Int.max, rule: "an integer ≥ 0") {
             config.server.loopRequests = value
+        }
+        if let text = env["SWITCHBOARD_FAST_PATH"], !text.isEmpty {
+            switch text.lowercased() {
+            case "1", "true", "on", "yes": config.server.fastPath = true
+            case "0", "false", "off", "no": config.server.fastPath = false
+            default: problems.append("environment: SWITCHBOARD_FAST_PATH: must be true or false")
+            }
         }
         for (name, keyPath) in [("RPM_LIMIT", \GatewayConfig.limits.tenantRPM), ("RPD_LIMIT", \.limits.tenantRPD)] {
             guard let text = env[name] else { continue }

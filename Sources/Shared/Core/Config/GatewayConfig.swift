@@ -42,6 +42,9 @@ public struct GatewayConfig: Sendable {
         /// While at most this many requests are in flight, their work runs on the event loop that does their I/O
         /// instead of Swift's thread pool (no hand-offs between threads, lower latency at low load); 0: never.
         public var loopRequests = 1
+        /// Embedded mode answers buffered chat and completions calls to plain-HTTP OpenAI-family targets on the
+        /// event loop when it can (`FastChatHandler`); false: every request takes the regular path.
+        public var fastPath = true
         public init() {}
     }
 

@@ -82,3 +82,9 @@ public struct QuotaDecision: Sendable, Hashable {
 public protocol QuotaStore: Sendable {
     func consume(_ checks: [QuotaCheck], units: Int, now: Date) async throws -> QuotaDecision
 }
+
+/// A quota store that decides without suspending (counters in memory), for the event-loop fast path.
+public protocol ImmediateQuotaStore: QuotaStore {
+    /// `consume`, at `now` in Unix seconds.
+    func consumeNow(_ checks: [QuotaCheck], units: Int, now: Int) -> QuotaDecision
+}

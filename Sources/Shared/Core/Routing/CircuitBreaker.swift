@@ -79,6 +79,15 @@ public final class CircuitBreakers: Sendable {
         }
     }
 
+    /// Whether `target`'s circuit is closed (it admits every attempt, without a probe).
+    public func isClosed(_ target: String) -> Bool {
+        breakers.withLock { map in
+            guard let breaker = map[target] else { return true }
+            if case .closed = breaker.state { return true }
+            return false
+        }
+    }
+
     public func isOpen(_ target: String, now: ContinuousClock.Instant = .now) -> Bool {
         breakers.withLock { $0[target]?.isOpen(now: now) ?? false }
     }

@@ -87,7 +87,14 @@ public struct OpenAIProvider: Provider {
         let response = try await http.postJSON(
             url: "\(baseURL)/\(upstream.rawValue)", headers: try await headers(call),
             body: try upstreamBody(call, upstream: upstream), stream: false)
-        let bytes = Array(buffer: try await http.collect(response))
+        return try result(of: response, body: Array(buffer: try await http.collect(response)), call, upstream: upstream)
+    }
+
+    /// A buffered call's result from the upstream's answer to `upstream`: the client's error for anything but a
+    /// 200, else the answer (translated back to the call's endpoint when it went to another).
+    func result(
+        of response: UpstreamResponse, body bytes: [UInt8], _ call: ProviderCall, upstream: ProviderEndpoint
+    ) throws -> ProviderResult {
         guard response.status == .ok else {
             throw OpenAIErrors.error(
                 status: Int(response.status.code), body: bytes, retryAfter: response.headers.first(name: "retry-after"))
@@ -101,6 +108,27 @@ public struct OpenAIProvider: Provider {
         }
         let translated = CompletionsTranslation.response(object, from: upstream, to: call.endpoint)
         return ProviderResult(body: translated, usage: Usage(translated["usage"]))
+    }
+
+    /// The event-loop fast path's part (`UpstreamHTTP.postJSONNow`): for a buffered call to a pooled (plain-HTTP)
+    /// upstream whose one endpoint is the call's own and whose headers need no token source, the request `send`
+    /// would make; nil for any other call.
+    public func immediateRequest(_ call: ProviderCall) -> (url: String, headers: HTTPHeaders, body: [UInt8])? {
+        let url = "\(baseURL)/\(call.endpoint.rawValue)"
+        guard tokens == nil, upstreamEndpoints(for: call) == [call.endpoint], http.isPooled(url),
+            let body = try? upstreamBody(call, upstream: call.endpoint)
+        else { return nil }
+        return (url, headers(call, bearer: call.credential), body)
+    }
+
+    /// `send`'s result for the answer to an `immediateRequest`.
+    public func immediateResult(of response: UpstreamResponse, _ call: ProviderCall) throws -> ProviderResult {
+        let body: [UInt8]
+        switch response.body.source {
+        case .whole(let buffer): body = Array(buffer: buffer)
+        case .stream, .client: throw ProviderError(.invalidResponse, message: "the upstream's answer was not buffered")
+        }
+        return try result(of: response, body: body, call, upstream: call.endpoint)
     }
 
     public func embed(_ call: ProviderCall) async throws -> ProviderResult {
@@ -174,12 +202,12 @@ public struct OpenAIProvider: Provider {
     static let toolCalls: [UInt8] = Array("\"tool_calls\"".utf8)
 
     func headers(_ call: ProviderCall) async throws -> HTTPHeaders {
+        headers(call, bearer: try await tokens?() ?? call.credential)
+    }
+
+    func headers(_ call: ProviderCall, bearer: String?) -> HTTPHeaders {
         var headers = HTTPHeaders()
-        if let tokens {
-            headers.add(name: "authorization", value: "Bearer \(try await tokens())")
-        } else if let credential = call.credential {
-            headers.add(name: "authorization", value: "Bearer \(credential)")
-        }
+        if let bearer { headers.add(name: "authorization", value: "Bearer \(bearer)") }
         headers.add(name: "accept", value: "application/json, text/event-stream")
         headers.add(name: "x-request-id", value: call.requestID)
         return headers

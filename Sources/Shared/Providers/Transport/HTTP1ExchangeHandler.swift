@@ -15,7 +15,7 @@ enum HTTP1PoolError: Error, Equatable {
 }
 
 /// One request at a time on one pooled HTTP/1.1 connection, on the connection's event loop: writes the request,
-/// answers the caller's continuation with the head (and, for a buffered call, the whole body), then streams the
+/// answers the caller with the head (and, for a buffered call, the whole body), then streams the
 /// body, and hands the connection back (`onIdle`) when the response ended and both sides keep it alive.
 ///
 /// A streamed answer may be silent for at most the read timeout, timed from the exchange's start and from each
@@ -27,7 +27,8 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
-    typealias Answer = CheckedContinuation<UpstreamResponse, any Error>
+    /// Receives the head (with the whole body for a buffered call) or the failure, once, on the connection's loop.
+    typealias Answer = (Result<UpstreamResponse, any Error>) -> Void
 
     enum State {
         case idle
@@ -61,11 +62,11 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
     /// Starts an exchange. `bufferLimit`: collect the body (up to that many bytes) before answering; nil: answer
     /// with the head and stream the body.
     func begin(
-        _ exchange: UInt64, head: HTTPRequestHead, body: ByteBuffer, answer: Answer, bufferLimit: Int?,
+        _ exchange: UInt64, head: HTTPRequestHead, body: ByteBuffer, answer: @escaping Answer, bufferLimit: Int?,
         deadline: TimeAmount?, onIdle: @escaping () -> Void
     ) {
         guard case .idle = state, let context, context.channel.isActive else {
-            answer.resume(throwing: HTTP1PoolError.closed(beforeResponse: true))
+            answer(.failure(HTTP1PoolError.closed(beforeResponse: true)))
             return
         }
         self.exchange = exchange
@@ -112,9 +113,10 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
                     }
                 }
                 state = .streamingBody(continuation)
-                answer.resume(
-                    returning: UpstreamResponse(
-                        status: head.status, headers: head.headers, body: UpstreamBody(.stream(stream))))
+                answer(
+                    .success(
+                        UpstreamResponse(
+                            status: head.status, headers: head.headers, body: UpstreamBody(.stream(stream)))))
             default:
                 fail(HTTP1PoolError.closed(beforeResponse: false))  // a response nobody asked for
             }
@@ -152,9 +154,10 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
             }
             switch finished {
             case .bufferingBody(let answer, let head, let collected, _):
-                answer.resume(
-                    returning: UpstreamResponse(
-                        status: head.status, headers: head.headers, body: UpstreamBody(.whole(collected))))
+                answer(
+                    .success(
+                        UpstreamResponse(
+                            status: head.status, headers: head.headers, body: UpstreamBody(.whole(collected)))))
             case .streamingBody(let continuation):
                 continuation.finish()
             default:
@@ -221,7 +224,7 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
         silenceCheck = nil
         switch failed {
         case .awaitingHead(let answer, _), .bufferingBody(let answer, _, _, _):
-            answer.resume(throwing: error)
+            answer(.failure(error))
         case .streamingBody(let continuation):
             continuation.finish(throwing: error)
         case .idle, .closed:

@@ -55,11 +55,7 @@ final class HTTP1Pool: Sendable {
         _ url: PlainHTTPURL, method: HTTPMethod, headers: HTTPHeaders, body: ByteBuffer, bufferLimit: Int?,
         deadline: TimeAmount?
     ) async throws -> UpstreamResponse {
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: url.target, headers: headers)
-        head.headers.replaceOrAdd(name: "host", value: url.hostHeader)
-        if method == .POST || body.readableBytes > 0 {
-            head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
-        }
+        let head = Self.head(url, method: method, headers: headers, body: body)
         if let connection = takeIdle(url.origin) {
             do {
                 return try await exchange(on: connection, url.origin, head, body, bufferLimit, deadline)
@@ -69,6 +65,48 @@ final class HTTP1Pool: Sendable {
         }
         let connection = try await connect(url.origin)
         return try await exchange(on: connection, url.origin, head, body, bufferLimit, deadline)
+    }
+
+    /// The request head as sent: the caller's headers with `host` and, for a POST or a body, `content-length`.
+    static func head(_ url: PlainHTTPURL, method: HTTPMethod, headers: HTTPHeaders, body: ByteBuffer) -> HTTPRequestHead
+    {
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: url.target, headers: headers)
+        head.headers.replaceOrAdd(name: "host", value: url.hostHeader)
+        if method == .POST || body.readableBytes > 0 {
+            head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+        }
+        return head
+    }
+
+    /// For a caller running on `loop` (the event-loop fast path): sends a buffered POST on an idle connection of
+    /// that loop, or on a new one connected on it, and calls `answer` on the loop with the whole response or the
+    /// failure. A kept-alive connection the upstream closed as the request was sent fails with
+    /// `closed(beforeResponse: true)`; unlike `send`, nothing is retried here.
+    func sendNow(
+        on loop: any EventLoop, _ url: PlainHTTPURL, headers: HTTPHeaders, body: ByteBuffer, bufferLimit: Int,
+        deadline: TimeAmount, answer: @escaping (Result<UpstreamResponse, any Error>) -> Void
+    ) {
+        loop.preconditionInEventLoop()
+        let head = Self.head(url, method: .POST, headers: headers, body: body)
+        let origin = url.origin
+        func begin(_ connection: Connection) {
+            let exchange = exchanges.wrappingAdd(1, ordering: .relaxed).newValue
+            connection.handler.value.begin(
+                exchange, head: head, body: body, answer: answer, bufferLimit: bufferLimit, deadline: deadline
+            ) { [self] in
+                release(connection, origin)
+            }
+        }
+        if let connection = takeIdle(origin, on: loop) {
+            begin(connection)
+            return
+        }
+        connect(origin, on: loop).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let connection): begin(connection)
+            case .failure(let error): answer(.failure(error))
+            }
+        }
     }
 
     func exchange(
@@ -82,7 +120,8 @@ final class HTTP1Pool: Sendable {
                 try await withCheckedThrowingContinuation { answer in
                     handler.eventLoop.execute {
                         handler.value.begin(
-                            exchange, head: head, body: body, answer: answer, bufferLimit: bufferLimit,
+                            exchange, head: head, body: body, answer: { answer.resume(with: $0) },
+                            bufferLimit: bufferLimit,
                             deadline: deadline
                         ) { [self] in
                             release(connection, origin)
@@ -98,13 +137,20 @@ final class HTTP1Pool: Sendable {
         }
     }
 
-    func takeIdle(_ origin: PlainHTTPURL.Origin) -> Connection? {
-        // The most recently used connection on the caller's event loop, else the most recently used one: a request
-        // whose work runs on a loop (`server.loop_requests`) then never leaves it.
-        let loop = loops.current
+    /// The most recently used connection on the caller's event loop, else the most recently used one: a request
+    /// whose work runs on a loop (`server.loop_requests`) then never leaves it.
+    func takeIdle(_ origin: PlainHTTPURL.Origin) -> Connection? { takeIdle(origin, preferring: loops.current) }
+
+    /// The most recently used connection on `loop`, nil when none is idle.
+    func takeIdle(_ origin: PlainHTTPURL.Origin, on loop: any EventLoop) -> Connection? {
+        takeIdle(origin, preferring: loop, only: true)
+    }
+
+    func takeIdle(_ origin: PlainHTTPURL.Origin, preferring loop: (any EventLoop)?, only: Bool = false) -> Connection? {
         while let connection = idle.withLock({ idle -> Connection? in
             guard let last = idle.connections[origin]?.indices.last else { return nil }
             let index = loop.flatMap { loop in idle.connections[origin]!.lastIndex { $0.channel.eventLoop === loop } }
+            if only && index == nil { return nil }
             return idle.connections[origin]!.remove(at: index ?? last)
         }) {
             if connection.channel.isActive { return connection }
@@ -124,18 +170,26 @@ final class HTTP1Pool: Sendable {
     }
 
     func connect(_ origin: PlainHTTPURL.Origin) async throws -> Connection {
-        let readTimeout = settings.readTimeout
         // On the caller's event loop when it runs on one (see `takeIdle`).
-        return try await ClientBootstrap(group: loops.current ?? group.next())
+        try await connect(origin, on: loops.current ?? group.next()).get()
+    }
+
+    /// A new connection to `origin` on `loop`.
+    func connect(_ origin: PlainHTTPURL.Origin, on loop: any EventLoop) -> EventLoopFuture<Connection> {
+        let readTimeout = settings.readTimeout
+        return ClientBootstrap(group: loop)
             .connectTimeout(settings.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: origin.host, port: origin.port) { channel in
+            .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = HTTP1ExchangeHandler(readTimeout: readTimeout)
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                    return Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                    try channel.pipeline.syncOperations.addHandler(HTTP1ExchangeHandler(readTimeout: readTimeout))
                 }
+            }
+            .connect(host: origin.host, port: origin.port)
+            .flatMapThrowing { channel in
+                let handler = try channel.pipeline.syncOperations.handler(type: HTTP1ExchangeHandler.self)
+                return Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
             }
     }
 

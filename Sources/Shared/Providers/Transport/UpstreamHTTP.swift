@@ -91,6 +91,33 @@ public final class UpstreamHTTP: Sendable {
         return try await execute(request, stream: stream)
     }
 
+    /// Whether calls to `url` go through the pool, on which `postJSONNow` works.
+    public func isPooled(_ url: String) -> Bool { plainURL(url) != nil }
+
+    /// For a caller on `loop` (the event-loop fast path): POSTs a JSON body to a plain-HTTP `url` now, on a pooled
+    /// connection of that loop (a new one if none is idle), as `postJSONNow` would for a buffered call (same
+    /// headers, limit and deadline), and calls `answer` on the loop with the whole response or the unmapped failure
+    /// (`map` it; `neverSent` tells a kept-alive connection the upstream had closed). False, with nothing sent, when
+    /// `url` is not pooled (`isPooled`).
+    public func postJSONNow(
+        on loop: any EventLoop, url: String, headers: HTTPHeaders, body: ByteBuffer,
+        answer: @escaping (Result<UpstreamResponse, any Error>) -> Void
+    ) -> Bool {
+        guard let plain = plainURL(url) else { return false }
+        var headers = headers
+        headers.replaceOrAdd(name: "content-type", value: "application/json")
+        pool.sendNow(
+            on: loop, plain, headers: headers, body: body, bufferLimit: settings.maxResponseBytes,
+            deadline: .milliseconds(Int64(settings.requestTimeoutSeconds * 1000)), answer: answer)
+        return true
+    }
+
+    /// Whether a `postJSONNow` failure happened before the upstream could have seen the request (its kept-alive
+    /// connection was closed as the request was sent), so that trying again is not a second attempt.
+    public static func neverSent(_ error: any Error) -> Bool {
+        (error as? HTTP1PoolError) == .closed(beforeResponse: true)
+    }
+
     /// `url` taken apart for `HTTP1Pool`, nil when it is not a plain-HTTP URL.
     func plainURL(_ url: String) -> PlainHTTPURL? {
         guard usesPool else { return nil }
