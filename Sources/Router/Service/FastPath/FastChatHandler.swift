@@ -34,8 +34,9 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case idle
         /// The request in progress is the server's: its parts go on.
         case passing
-        /// A candidate's body is being gathered.
-        case gathering(HTTPRequest, ByteBuffer, ProviderEndpoint)
+        /// A candidate's body is being gathered; its audit event (and so its latency) starts with its head, as on
+        /// the server's path.
+        case gathering(HTTPRequest, ByteBuffer, ProviderEndpoint, AuditRecorder)
         /// The fast path answers the request in progress.
         case answering
     }
@@ -68,11 +69,12 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case (.idle, .head(let head)):
             if serverRequests == 0, let endpoint = candidate(head), enter() {
                 let length = head.headerFields[.contentLength].flatMap { Int($0) } ?? 0
-                state = .gathering(head, context.channel.allocator.buffer(capacity: length), endpoint)
+                let audit = AuditRecorder(requestID: RandomID.requestID())
+                state = .gathering(head, context.channel.allocator.buffer(capacity: length), endpoint, audit)
             } else {
                 pass(.head(head), context: context)
             }
-        case (.gathering(let head, var body, let endpoint), .body(var chunk)):
+        case (.gathering(let head, var body, let endpoint, let audit), .body(var chunk)):
             guard body.readableBytes + chunk.readableBytes <= path.router.limits.maxBytes else {
                 // The server answers 413.
                 pass(.head(head), context: context)
@@ -82,15 +84,15 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             state = .idle  // lets `body` grow without a copy
             body.writeBuffer(&chunk)
-            state = .gathering(head, body, endpoint)
-        case (.gathering(let head, let body, let endpoint), .end(let trailers)):
+            state = .gathering(head, body, endpoint, audit)
+        case (.gathering(let head, let body, let endpoint, let audit), .end(let trailers)):
             state = .idle
-            if trailers != nil || !answer(head, body: body, endpoint: endpoint, context: context) {
+            if trailers != nil || !answer(head, body: body, endpoint: endpoint, audit: audit, context: context) {
                 pass(.head(head), context: context)
                 if body.readableBytes > 0 { pass(.body(body), context: context) }
                 pass(.end(trailers), context: context)
             }
-        case (.gathering(let head, let body, _), .head):
+        case (.gathering(let head, let body, _, _), .head):
             // Not HTTP: the decoder does not allow it. Whatever it is, the server judges it.
             pass(.head(head), context: context)
             pass(.body(body), context: context)
@@ -153,19 +155,17 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Takes the request if nothing can turn it down any more, and sends its first attempt; false (nothing
     /// changed) to leave it to the server.
     func answer(
-        _ head: HTTPRequest, body: ByteBuffer, endpoint: ProviderEndpoint, context: ChannelHandlerContext
-    )
-        -> Bool
-    {
+        _ head: HTTPRequest, body: ByteBuffer, endpoint: ProviderEndpoint, audit: AuditRecorder,
+        context: ChannelHandlerContext
+    ) -> Bool {
         guard let key = path.edge.admittedNow(authorization: head.headerFields[.authorization]) else { return false }
-        let requestID = RandomID.requestID()
+        let requestID = audit.requestID
         guard
             let chat = path.router.immediateChat(
                 endpoint, body: Array(buffer: body), identity: key.identity, requestID: requestID),
             case .some(let decision) = path.edge.consumedNow(key)
         else { return false }
         // Committed: the request is counted, and from here on this handler's (or its handoff's).
-        let audit = AuditRecorder(requestID: requestID)
         let identity = key.identity
         audit.update {
             $0.method = "POST"
@@ -296,7 +296,7 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// answers — before the server learns why no more comes.
     func giveUp(context: ChannelHandlerContext) {
         switch state {
-        case .gathering(let head, let body, _):
+        case .gathering(let head, let body, _, _):
             pass(.head(head), context: context)
             if body.readableBytes > 0 { pass(.body(body), context: context) }
         case .answering where !waiting.isEmpty:
