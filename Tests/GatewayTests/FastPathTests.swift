@@ -1,12 +1,13 @@
 import Foundation
 import GatewayBackends
 import GatewayCore
-import GatewayRouter
 import GatewaySchema
 import NIOCore
 import SwitchboardApp
 import TestSupport
 import Testing
+
+@testable import GatewayRouter
 
 /// The event-loop fast path (`FastChatHandler`) against the regular path: the same answers, headers, quotas and
 /// audit events, with failures continued by the regular path without a second count or a repeated attempt.
@@ -300,5 +301,21 @@ import Testing
         #expect(HTTPDate.format(unixSeconds: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
         #expect(HTTPDate.format(unixSeconds: 951_782_400) == "Tue, 29 Feb 2000 00:00:00 GMT")
         #expect(HTTPDate.format(unixSeconds: 1_798_761_599) == "Thu, 31 Dec 2026 23:59:59 GMT")
+    }
+}
+
+@Suite struct StreamHintTests {
+    func hint(_ text: String) -> Bool { Array(text.utf8).withUnsafeBytes { StreamHint.asksForStream($0) } }
+
+    @Test func aBodyAskingForAStreamIsToldWithoutParsing() {
+        #expect(hint(#"{"model":"m","stream":true,"messages":[]}"#))
+        #expect(hint("{\"stream\" :\n\ttrue}"))
+        #expect(hint(#"{"messages":[{"role":"user","content":"stream"}],"stream": true}"#))
+        #expect(!hint(#"{"model":"m","stream":false}"#))
+        #expect(!hint(#"{"model":"m","stream_options":{"include_usage":true}}"#))
+        #expect(!hint(#"{"messages":[{"role":"user","content":"stream"}]}"#))
+        #expect(!hint(#"{"messages":[{"role":"user","content":"\"stream\": true"}]}"#))
+        #expect(!hint(#"{"model":"m","stream":"#))
+        #expect(!hint(""))
     }
 }

@@ -93,6 +93,8 @@ final class LoopAffineExecutor: TaskExecutor {
 }
 
 extension LoopAffineExecutor: LoopWorkGate {
+    var admitsMore: Bool { inFlight.load(ordering: .relaxed) < limit && quiet }
+
     func enter() -> Bool {
         let count = inFlight.add(1, ordering: .relaxed).newValue
         if count > limit {

@@ -67,7 +67,7 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let head)):
-            if serverRequests == 0, let endpoint = candidate(head), enter() {
+            if serverRequests == 0, path.gate.admitsMore, let endpoint = candidate(head) {
                 let length = head.headerFields[.contentLength].flatMap { Int($0) } ?? 0
                 let audit = AuditRecorder(requestID: RandomID.requestID())
                 state = .gathering(head, context.channel.allocator.buffer(capacity: length), endpoint, audit)
@@ -104,8 +104,10 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Counts a candidate in flight (`LoopWorkGate`); false, with nothing counted, when the loop is busy: under load
-    /// the server spreads requests' work over Swift's pool, which makes more of them per second than one loop.
+    /// Counts the request in flight (`LoopWorkGate`); false, with nothing counted, when the loop is busy: under load
+    /// the server spreads requests' work over Swift's pool, which makes more of them per second than one loop. A
+    /// head is only checked against the gate (`admitsMore`); a request is counted once the fast path would take it,
+    /// so that one the server serves is not counted (and seen as load) before the server counts it.
     func enter() -> Bool {
         if path.gate.enter() {
             counted = true
@@ -158,13 +160,19 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
         _ head: HTTPRequest, body: ByteBuffer, endpoint: ProviderEndpoint, audit: AuditRecorder,
         context: ChannelHandlerContext
     ) -> Bool {
-        guard let key = path.edge.admittedNow(authorization: head.headerFields[.authorization]) else { return false }
+        guard !body.withUnsafeReadableBytes(StreamHint.asksForStream),
+            let key = path.edge.admittedNow(authorization: head.headerFields[.authorization])
+        else { return false }
         let requestID = audit.requestID
         guard
             let chat = path.router.immediateChat(
                 endpoint, body: Array(buffer: body), identity: key.identity, requestID: requestID),
-            case .some(let decision) = path.edge.consumedNow(key)
+            enter()
         else { return false }
+        guard case .some(let decision) = path.edge.consumedNow(key) else {
+            leave()
+            return false
+        }
         // Committed: the request is counted, and from here on this handler's (or its handoff's).
         let identity = key.identity
         audit.update {

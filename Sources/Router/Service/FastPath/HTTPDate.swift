@@ -7,7 +7,7 @@ import Synchronization
 #endif
 
 /// HTTP's `Date` header value (RFC 9110 IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), formatted once a second.
-public final class HTTPDate: Sendable {
+final class HTTPDate: Sendable {
     let cached = Mutex<(second: Int, text: String)>((-1, ""))
 
     /// The header value for now.
@@ -23,7 +23,7 @@ public final class HTTPDate: Sendable {
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// IMF-fixdate for a time in Unix seconds (1970 or later).
-    public static func format(unixSeconds: Int) -> String {
+    static func format(unixSeconds: Int) -> String {
         let days = unixSeconds / 86_400
         let secondOfDay = unixSeconds % 86_400
         // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
