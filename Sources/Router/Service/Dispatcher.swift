@@ -52,14 +52,15 @@ public struct Dispatcher: Sendable {
     }
 
     /// The attempts ahead for `candidates`: healthy ones first.
-    public func plan(_ candidates: [RouteTable.Candidate]) throws -> DispatchPlan {
+    func plan(_ candidates: [RouteTable.Candidate]) throws -> DispatchPlan {
         let order = ordered(candidates)
         guard !order.isEmpty else { throw ProviderError(.notConfigured, message: "the alias has no targets") }
         return DispatchPlan(order: order, budget: max(1, retry.maxAttempts))
     }
 
-    /// `run` for a plan whose first attempts were made elsewhere (the event-loop fast path, `attempt(_:)`).
-    public func run<T: Sendable>(
+    /// `run` for a plan whose first attempt may have been made elsewhere (the event-loop fast path,
+    /// `firstAttemptFailed`).
+    func run<T: Sendable>(
         _ plan: DispatchPlan, endpoint: ProviderEndpoint, audit: AuditRecorder,
         operation: (any Provider, ProviderCall.Target) async throws -> T
     ) async throws -> (T, RouteTable.Candidate) {
@@ -97,7 +98,7 @@ public struct Dispatcher: Sendable {
     }
 
     /// The provider and credential for an attempt at `candidate`.
-    public func resolve(
+    func resolve(
         _ candidate: RouteTable.Candidate
     ) throws -> (provider: any Provider, target: ProviderCall.Target) {
         let provider = try registry.provider(for: candidate.target.provider)
@@ -117,7 +118,7 @@ public struct Dispatcher: Sendable {
     /// candidate's provider and target and returns what to send. Nil when the candidate's circuit is not closed, it
     /// cannot be resolved, or `prepare` declines. A closed circuit admits without a probe, so the attempt needs no
     /// admission; its outcome is recorded with `succeeded` or `firstAttemptFailed`.
-    public func prepareFirstAttempt<Prepared>(
+    func prepareFirstAttempt<Prepared>(
         _ plan: DispatchPlan, _ prepare: (RouteTable.Candidate, any Provider, ProviderCall.Target) -> Prepared?
     ) -> Prepared? {
         let candidate = plan.order[0]
@@ -129,7 +130,7 @@ public struct Dispatcher: Sendable {
 
     /// Records the fast path's failed first attempt in `plan`, which `run` continues: with the next attempt, or by
     /// throwing its failure when no further attempt may follow.
-    public func firstAttemptFailed(
+    func firstAttemptFailed(
         _ plan: inout DispatchPlan, _ endpoint: ProviderEndpoint, _ audit: AuditRecorder, _ stopwatch: Stopwatch,
         error: any Error
     ) {
@@ -146,7 +147,7 @@ public struct Dispatcher: Sendable {
     }
 
     /// Records a successful attempt.
-    public func succeeded(
+    func succeeded(
         _ candidate: RouteTable.Candidate, _ endpoint: ProviderEndpoint, _ audit: AuditRecorder, _ stopwatch: Stopwatch
     ) {
         breakers.recordSuccess(candidate.target.description)
@@ -155,7 +156,7 @@ public struct Dispatcher: Sendable {
 
     /// Records a failed attempt; throws when no further attempt may follow (a cancelled request, a non-retryable
     /// error), else keeps the error in `plan` for the next attempt's backoff.
-    public func failed(
+    func failed(
         _ candidate: RouteTable.Candidate, _ endpoint: ProviderEndpoint, _ audit: AuditRecorder,
         _ stopwatch: Stopwatch, error: any Error, cancelled: Bool = false, plan: inout DispatchPlan
     ) throws {
@@ -204,7 +205,7 @@ public struct DispatchPlan: Sendable {
     var lastError: ProviderError?
     var lastCandidate: RouteTable.Candidate
     /// Set when an attempt made elsewhere ended the request (a non-retryable error): `run` throws it.
-    public var failure: DispatchFailure?
+    public internal(set) var failure: DispatchFailure?
 
     init(order: [RouteTable.Candidate], budget: Int) {
         self.order = order
