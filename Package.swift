@@ -420,7 +420,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardApp", "GatewayCore", "GatewaySchema", "GatewayBackends", "GatewayRouter",
                 "GatewayProviders",
-                "GatewayWorkers", "GatewayEdge", "GatewayRAG", "TestSupport",
+                "GatewayWorkers", "GatewayEdge", "GatewayRAG", "TestSupport", "FakeUpstream",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

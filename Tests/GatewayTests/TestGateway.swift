@@ -35,36 +35,28 @@ struct TestGateway {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let gateway = GatewayProcess(config: config, ports: ports, logger: logger, role: role)
-        let portBox = Mutex<Int?>(nil)
-        let group = ServiceGroup(
-            services: gateway.services { port in portBox.withLock { $0 = port } }, logger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-                return nil
-            }
-            var port: Int?
-            for _ in 0..<500 {
-                port = portBox.withLock { $0 }
-                if port != nil { break }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            guard let port else { throw TestFailure("gateway did not start") }
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            let result: Result<T, any Error>
-            do {
-                result = .success(
-                    try await body(
+        let portBox = PortBox()
+        do {
+            let value = try await TestServices.run(gateway.services { portBox.set($0) }, logger: logger, port: portBox)
+            {
+                port in
+                let client = HTTPClient(eventLoopGroupProvider: .singleton)
+                do {
+                    let value = try await body(
                         TestGateway(
-                            baseURL: "http://127.0.0.1:\(port)", client: client, ports: ports, process: gateway)))
-            } catch {
-                result = .failure(error)
+                            baseURL: "http://127.0.0.1:\(port)", client: client, ports: ports, process: gateway))
+                    try await client.shutdown()
+                    return value
+                } catch {
+                    try? await client.shutdown()
+                    throw error
+                }
             }
-            try await client.shutdown()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
             await gateway.shutdownClients()
-            return try result.get()
+            return value
+        } catch {
+            await gateway.shutdownClients()
+            throw error
         }
     }
 

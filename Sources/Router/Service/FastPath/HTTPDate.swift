@@ -1,3 +1,4 @@
+import GatewayCore
 import Synchronization
 
 #if canImport(FoundationEssentials)
@@ -26,16 +27,7 @@ final class HTTPDate: Sendable {
     static func format(unixSeconds: Int) -> String {
         let days = unixSeconds / 86_400
         let secondOfDay = unixSeconds % 86_400
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = z / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = CalendarDay.civil(days)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
         return "\(weekdays[days % 7]), \(two(day)) \(months[month - 1]) \(year) "
             + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) GMT"
