@@ -251,8 +251,8 @@ import Testing
         }
     }
 
-    /// A client that leaves halfway through its body gets the audit event the regular path gives it.
-    @Test func aClientLeavingMidBodyIsAuditedAsOnTheRegularPath() async throws {
+    /// A client that leaves halfway through its body is audited as a client disconnect (499), on both paths.
+    @Test func aClientLeavingMidBodyIsAuditedAsADisconnectOnBothPaths() async throws {
         try await FakeOpenAIUpstream.run { upstream in
             var events: [Bool: String] = [:]
             for fast in [true, false] {
@@ -272,8 +272,32 @@ import Testing
                     "\($0.httpStatus) \($0.outcome) \($0.errorCode ?? "-")"
                 }
             }
-            #expect(events[true] != nil)
-            #expect(events[true] == events[false])
+            #expect(events[true] == "499 clientDisconnect client_closed_request")
+            #expect(events[false] == events[true])
+        }
+    }
+
+    /// A chunked body with bad framing is the client's error (400), not a disconnect and not the gateway's.
+    @Test func aMalformedChunkedBodyIsAuditedAsABadRequest() async throws {
+        try await FakeOpenAIUpstream.run { upstream in
+            let log = MemoryRequestLog()
+            try await TestGateway.run(yaml: Self.yaml(upstream), ports: Self.ports(log, keys: [keyRecord("sb_sk_c")])) {
+                gw in
+                let client = try await Self.rawClient(gw, key: "sb_sk_c")
+                try await client.send(
+                    "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer sb_sk_c\r\n"
+                        + "content-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+                        + "5\r\n{\"mod\r\nzz\r\n")
+                let text = try await client.wait(until: { $0.contains("\r\n\r\n") })
+                await client.close()
+                #expect(text.hasPrefix("HTTP/1.1 400"))
+                try await Task.sleep(for: .milliseconds(200))
+                let events = try await log.recent(limit: 10, tenant: nil).filter { $0.alias == nil }
+                #expect(
+                    events.map { "\($0.httpStatus) \($0.outcome) \($0.errorCode ?? "-")" } == [
+                        "400 error malformed_body"
+                    ])
+            }
         }
     }
 

@@ -229,8 +229,12 @@ def gateway_config(
     mock_stream_delay_ms: int | None = None,
     extra: str = "",
     extra_routes: str = "",
+    key_cache_seconds: float = 0,
 ) -> str:
-    """The YAML configuration most tests use; `extra` adds top-level sections, `extra_routes` more aliases."""
+    """The YAML configuration most tests use; `extra` adds top-level sections, `extra_routes` more aliases.
+
+    Keys are not cached by default, so that a revocation or a new key shows at once; a gateway that caches them
+    (as in production) answers lone buffered calls on the event loop (the fast path)."""
     mock = f"\n  mock: {{ stream_delay_ms: {mock_stream_delay_ms} }}" if mock_stream_delay_ms is not None else ""
     text = f"""\
 log_format: text
@@ -241,7 +245,7 @@ limits: {limits}
 retry: {retry}
 upstream: {{ request_timeout_seconds: 1.5 }}
 circuit_breaker: {circuit_breaker}
-keys: {{ cache_seconds: 0 }}
+keys: {{ cache_seconds: {key_cache_seconds} }}
 routes_refresh_seconds: 0.2
 {extra}
 routes:
@@ -456,8 +460,9 @@ POOL_ENV = {"OPENAI_COMPAT_FAKE_API_KEY_POOL": '["sk-a","sk-b"]'}
 
 @pytest.fixture(scope="module")
 def gw(module_gateway: GatewayFactory, fake_upstream: FakeUpstream) -> Gateway:
-    """A gateway with the standard config, shared by a module."""
-    return module_gateway(gateway_config(fake_upstream.base_url), env=POOL_ENV)
+    """A gateway with the standard config, shared by a module; its keys are cached, as in production, so the
+    modules' buffered calls go through the event-loop fast path wherever it applies."""
+    return module_gateway(gateway_config(fake_upstream.base_url, key_cache_seconds=60), env=POOL_ENV)
 
 
 def avoid_minute_boundary(seconds_needed: float = 8) -> None:

@@ -461,16 +461,21 @@ def test_embeddings_through_openai_compatible_and_mock(gateway, fake):
 def test_health_ready_metrics_and_cors(gateway, fake):
     import httpx2 as httpx
     from conftest import gateway_config
-    gw = gateway(gateway_config(fake.base_url, extra="server: { cors: { allowed_origins: [\"https://app.example\"] } }"))
+    gw = gateway(gateway_config(fake.base_url, key_cache_seconds=60,
+                                extra="server: { cors: { allowed_origins: [\"https://app.example\"] } }"))
     key = gw.create_key("ops")
     assert httpx.get(gw.root + "/health").text == "ok"
     assert httpx.get(gw.root + "/ready").status_code == 200
     client = OpenAI(base_url=gw.base_url, api_key=key, max_retries=0)
     client.chat.completions.create(model="chat", messages=[{"role": "user", "content": "count me"}])
+    # The key is cached now: a lone buffered call to a plain-HTTP OpenAI upstream is answered on the event loop.
+    client.chat.completions.create(model="chat", messages=[{"role": "user", "content": "count me too"}])
     with pytest.raises(openai.NotFoundError):
         client.chat.completions.create(model="ghost", messages=[{"role": "user", "content": "x"}])
-    gw.wait_for_events(lambda evs: len(evs) >= 2)
+    gw.wait_for_events(lambda evs: len(evs) >= 3)
     metrics = httpx.get(gw.root + "/metrics").text
+    assert 'switchboard_fast_path_requests_total{result="answered"} 1' in metrics
+    assert 'switchboard_fast_path_requests_total{result="handed_off"} 0' in metrics
     assert 'switchboard_requests_total{' in metrics
     assert 'status="404"' in metrics and 'code="model_not_found"' in metrics
     assert "switchboard_upstream_duration_seconds" in metrics

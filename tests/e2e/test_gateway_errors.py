@@ -64,7 +64,8 @@ def test_expired_key_is_401(gw):
     assert caught.value.code == "invalid_api_key"
 
 
-def test_revoked_key_is_401_immediately(gw):
+def test_revoked_key_is_401_immediately(gateway, fake):
+    gw = gateway(gateway_config(fake.base_url))  # keys not cached: revocation shows at once
     revocable = gw.create_key("revoke-me", label="revocable")
     client = sdk(gw, revocable)
     assert client.chat.completions.create(model="chat", messages=HELLO).choices[0].message.content

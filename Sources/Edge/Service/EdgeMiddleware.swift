@@ -116,6 +116,7 @@ public struct EdgeMiddleware: RouterMiddleware {
         }
         var decision: QuotaDecision?
         var response: Response
+        var disconnected = false
         do {
             if let rejection { throw rejection }
             let identity: Identity
@@ -162,10 +163,11 @@ public struct EdgeMiddleware: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["error": "\(error)"])
             }
             audit.update { if $0.errorCode == nil { $0.errorCode = gatewayError.code ?? gatewayError.type } }
+            disconnected = gatewayError == .clientClosedRequest()
             response = gatewayError.response
         }
         addHeaders(to: &response.headers, requestID: context.requestID, decision: decision, request: request.headers)
-        return finishAudit(response, audit: audit)
+        return finishAudit(response, audit: audit, disconnected: disconnected)
     }
 
     /// A `/v1` response's own headers: the request id, the rate-limit headers, CORS.
@@ -266,14 +268,15 @@ public struct EdgeMiddleware: RouterMiddleware {
 
     /// Emit the audit event. A complete (buffered) body is handed to the server in one write, so its event is
     /// emitted now (emitting is an in-memory append; the durable publish happens later, off the response path),
-    /// which keeps the server's single-write fast path. A streamed body is wrapped: its event is emitted after
+    /// which keeps the server's single-write fast path; `disconnected` when the client left before its request
+    /// was read. A streamed body is wrapped: its event is emitted after
     /// the last byte was written, or when a write fails because the client went away.
-    func finishAudit(_ response: Response, audit: AuditRecorder) -> Response {
+    func finishAudit(_ response: Response, audit: AuditRecorder, disconnected: Bool = false) -> Response {
         let status = Int(response.status.code)
         @Sendable func emit(disconnected: Bool) { self.emit(audit, status: status, disconnected: disconnected) }
         let body = response.body
         if body.contentLength != nil {
-            emit(disconnected: false)
+            emit(disconnected: disconnected)
             return response
         }
         var response = response

@@ -2,9 +2,10 @@ import GatewayCore
 import GatewaySchema
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 
 /// Reading request bodies with the gateway's limits: 413 over the size limit, 400 for invalid JSON or nesting
-/// deeper than the limit.
+/// deeper than the limit, 499 (`client_closed_request`) when the client leaves before its body ends.
 public struct BodyLimits: Sendable {
     public var maxBytes: Int
     public var maxDepth: Int
@@ -21,6 +22,12 @@ public struct BodyLimits: Sendable {
             return try await request.body.collect(upTo: maxBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw GatewayError.bodyTooLarge(limit: maxBytes)
+        } catch let error as HTTPParserError where error != .invalidEOFState {
+            // Bad framing (a malformed chunk): the codec answers 400 and closes; the audit says so too.
+            throw GatewayError.invalidRequest("The request body is malformed: \(error).", code: "malformed_body")
+        } catch {
+            // The connection ended before the body did (`invalidEOFState`), or the server is cancelling the read.
+            throw GatewayError.clientClosedRequest()
         }
     }
 

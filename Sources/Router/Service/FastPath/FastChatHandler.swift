@@ -221,7 +221,7 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let bytes = RouterService.answer(result, endpoint: chat.endpoint, alias: chat.alias, audit: admitted.audit)
             respond(bytes, admitted, context: context)
             path.edge.emit(admitted.audit, status: 200)
-            path.answers.add(1, ordering: .relaxed)
+            path.count(answered: true)
             finished(context: context)
             return
         } catch {
@@ -256,7 +256,7 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
             finished(context: context)
             return
         }
-        path.handoffCount.add(1, ordering: .relaxed)
+        path.count(answered: false)
         let id = path.handoffs.store(
             EdgeHandoff(
                 requestID: admitted.requestID, audit: admitted.audit, identity: admitted.identity,

@@ -1,6 +1,7 @@
 import GatewayCore
 import GatewayEdge
 import GatewayProviders
+import Metrics
 import NIOCore
 import Synchronization
 
@@ -15,8 +16,12 @@ public final class FastChatPath: Sendable {
     let date = HTTPDate()
     let answers = Atomic<Int>(0)
     let handoffCount = Atomic<Int>(0)
+    /// `/metrics`: `switchboard_fast_path_requests_total{result="answered"|"handed_off"}`.
+    let answeredMetric = Counter(label: "switchboard_fast_path_requests_total", dimensions: [("result", "answered")])
+    let handedOffMetric = Counter(
+        label: "switchboard_fast_path_requests_total", dimensions: [("result", "handed_off")])
 
-    /// Requests answered on the event loop so far.
+    /// Requests answered on the event loop so far (in this process; `/metrics` counts them too).
     public var answered: Int { answers.load(ordering: .relaxed) }
     /// Requests the fast path took and then handed to the regular path (a failed first attempt, no idle upstream
     /// connection on the loop) so far.
@@ -33,6 +38,17 @@ public final class FastChatPath: Sendable {
         self.http = http
         self.handoffs = handoffs
         self.gate = gate
+    }
+
+    /// Counts a request answered on the loop, or handed to the regular path.
+    func count(answered: Bool) {
+        if answered {
+            answers.add(1, ordering: .relaxed)
+            answeredMetric.increment()
+        } else {
+            handoffCount.add(1, ordering: .relaxed)
+            handedOffMetric.increment()
+        }
     }
 
     /// The handler for one new connection, placed after the HTTP codec, before the server's own handlers.

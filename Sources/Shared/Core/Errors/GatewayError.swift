@@ -99,6 +99,14 @@ extension GatewayError {
             message: "The request body exceeds the limit of \(limit) bytes.")
     }
 
+    /// A client that went away before its request was read: nobody receives it, but the audit event says so
+    /// (nginx's 499, which OpenAI-compatible gateways use for the same case).
+    public static func clientClosedRequest() -> GatewayError {
+        GatewayError(
+            status: 499, type: "invalid_request_error", code: "client_closed_request",
+            message: "The client closed the request.")
+    }
+
     public static func rateLimited(_ message: String, retryAfterSeconds: Int) -> GatewayError {
         GatewayError(
             status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: message,

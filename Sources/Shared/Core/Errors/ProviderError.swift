@@ -108,9 +108,7 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
                 status: 504, type: "server_error", code: "upstream_timeout",
                 message: "The upstream provider did not answer in time.")
         case .cancelled:
-            return GatewayError(
-                status: 499, type: "invalid_request_error", code: "client_closed_request",
-                message: "The client closed the request.")
+            return .clientClosedRequest()
         case .notConfigured:
             return GatewayError(
                 status: 503, type: "server_error", code: "provider_not_configured",
