@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Self-hosted benchmark: the same chat request direct to the instant fake upstream and through the self-hosted
-# edge → router (API key from PostgreSQL, quota counted in PostgreSQL on every request, signed identity, audit
-# events published to Kafka and consumed by switchboard-audit), in one run. See bench/README.md.
+# Self-hosted benchmark: the same chat request direct to the instant upstream (switchboard-instant-upstream) and
+# through the self-hosted edge → router (API key from PostgreSQL, quota counted in PostgreSQL on every request,
+# signed identity, audit events published to Kafka and consumed by switchboard-audit), in one run. See
+# bench/README.md.
 #
 #   bench/selfhosted.sh [--duration 10] [--connections 32] [--build]
 #
@@ -49,7 +50,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 command -v wrk >/dev/null || die "wrk is not installed (bench/run.sh installs it)"
-products=(switchboard switchboard-fake-upstream switchboard-edge switchboard-router switchboard-audit)
+products=(switchboard switchboard-instant-upstream switchboard-edge switchboard-router switchboard-audit)
 for product in "${products[@]}"; do
     if [ "$FORCE_BUILD" = 1 ] || [ ! -x "$BIN/$product" ]; then
         log "building $product (release)"
@@ -79,8 +80,9 @@ start() {
 
 POSTGRES_URL=$("$ROOT/scripts/postgres" start)
 KAFKA=$("$ROOT/scripts/kafka" start)
-export LD_LIBRARY_PATH="$("$ROOT/scripts/kafka" libdir)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-start fake "$BIN/switchboard-fake-upstream" --host 127.0.0.1 --port 0 --no-record
+KAFKA_LIBDIR=$("$ROOT/scripts/kafka" libdir)
+export LD_LIBRARY_PATH="$KAFKA_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+start fake "$BIN/switchboard-instant-upstream" --host 127.0.0.1 --port 0
 FAKE_PORT=$STARTED_PORT
 # Quotas are counted on every request (limits too high to refuse anything); BENCH_LIMITS overrides them.
 LIMITS=${BENCH_LIMITS:-"{ rpm: 100000000, rpd: 1000000000 }"}
@@ -93,9 +95,9 @@ providers:
 routes:
   bench: { targets: [ { provider: "openai_compatible:fake", model: bench } ] }
 YAML
+INTERNAL_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 export SWITCHBOARD_POSTGRES_URL=$POSTGRES_URL SWITCHBOARD_KAFKA_BROKERS=$KAFKA \
-    SWITCHBOARD_INTERNAL_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))') \
-    SWITCHBOARD_POSTGRES_POOL_SIZE=16
+    SWITCHBOARD_INTERNAL_SECRET=$INTERNAL_SECRET SWITCHBOARD_POSTGRES_POOL_SIZE=16
 start router "$BIN/switchboard-router" --config "$TMP/switchboard.yaml" --listen 127.0.0.1:0
 export SWITCHBOARD_ROUTER_URL="http://127.0.0.1:$STARTED_PORT"
 start audit "$BIN/switchboard-audit" --config "$TMP/switchboard.yaml" --listen 127.0.0.1:0
@@ -128,7 +130,7 @@ REPORT=$(
     echo "## Self-hosted benchmark — $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
     echo "Commit $(git -C "$ROOT" rev-parse --short HEAD), $(nproc) cores, wrk ${DURATION}s per run after 2 s of warm-up;"
-    echo "client → switchboard-edge → switchboard-router → instant fake upstream, with PostgreSQL (keys, quotas),"
+    echo "client → switchboard-edge → switchboard-router → instant upstream, with PostgreSQL (keys, quotas),"
     echo "Kafka (tansu; audit events) and switchboard-audit running; every process on this machine."
     echo
     echo "| target | req/s@$CONNECTIONS | p50@$CONNECTIONS | p99@$CONNECTIONS | p50@1 | p99@1 |"
