@@ -229,25 +229,34 @@ import Testing
         }
     }
 
-    /// A client that leaves while the fast path waits for the upstream still gets its one audit event, and the
-    /// connection's next client is served.
-    @Test func aClientLeavingDuringTheAnswerIsAuditedOnce() async throws {
+    /// A client that leaves while its answer is awaited from the upstream gets its one audit event, as a client
+    /// that left (499, not the 200 no one received), on both paths; the connection's next client is served.
+    @Test func aClientLeavingDuringTheAnswerIsAuditedOnceAsADisconnect() async throws {
         try await FakeOpenAIUpstream.run { upstream in
-            let log = MemoryRequestLog()
-            try await TestGateway.run(yaml: Self.yaml(upstream), ports: Self.ports(log, keys: [keyRecord("sb_sk_l")])) {
-                gw in
-                let client = try await Self.rawClient(gw, key: "sb_sk_l")
-                try await client.send(Self.rawChat(key: "sb_sk_l", model: "slow"))
-                try await Task.sleep(for: .milliseconds(100))
-                await client.close()
-                try await Task.sleep(for: .milliseconds(700))
-                #expect(gw.process.fastPath?.answered == 1)
-                #expect(try await gw.chat(key: "sb_sk_l", model: "chat").status == 200)
-                try await Task.sleep(for: .milliseconds(200))
-                let events = try await log.recent(limit: 10, tenant: nil)
-                #expect(events.count == 3)
-                #expect(events.filter { $0.alias == "slow" }.count == 1)
+            var events: [Bool: [String]] = [:]
+            for fast in [true, false] {
+                let log = MemoryRequestLog()
+                try await TestGateway.run(
+                    yaml: Self.yaml(upstream, fastPath: fast), ports: Self.ports(log, keys: [keyRecord("sb_sk_l")])
+                ) { gw in
+                    let client = try await Self.rawClient(gw, key: "sb_sk_l")
+                    try await client.send(Self.rawChat(key: "sb_sk_l", model: "slow"))
+                    try await Task.sleep(for: .milliseconds(100))
+                    await client.close()
+                    try await Task.sleep(for: .milliseconds(700))
+                    #expect(gw.process.fastPath?.answered == (fast ? 1 : nil))
+                    #expect(try await gw.chat(key: "sb_sk_l", model: "chat").status == 200)
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                let all = try await log.recent(limit: 10, tenant: nil)
+                #expect(all.count == 3, "fast path \(fast)")
+                events[fast] = all.filter { $0.alias == "slow" }.map {
+                    "\($0.httpStatus) \($0.outcome) \($0.errorCode ?? "-") \($0.completionTokens ?? 0)"
+                }
             }
+            // With the tokens the upstream counted (the fake answers 3): they were spent.
+            #expect(events[true] == ["499 clientDisconnect client_closed_request 3"])
+            #expect(events[false] == events[true])
         }
     }
 

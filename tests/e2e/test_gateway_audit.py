@@ -64,9 +64,16 @@ def test_every_request_is_audited_exactly_once(gateway, fake):
                     break
     expected[disconnect_id] = (200, "client_disconnect")
 
-    total = len(expected) + 1  # plus the one successful request of the rpm=1 key
+    # A client that gives up on a buffered answer (the `timeout` alias answers after 1.5 s, by its fallback): it
+    # never saw a request id, so its event is found by alias.
+    with pytest.raises(openai.APITimeoutError):
+        OpenAI(base_url=gw.base_url, api_key=key, max_retries=0, timeout=0.5).chat.completions.create(
+            model="timeout", messages=HELLO)
+
+    total = len(expected) + 2  # plus the one successful request of the rpm=1 key, and the one that timed out
     events = gw.wait_for_events(
-        lambda evs: len(evs) >= total and disconnect_id in {e["request_id"] for e in evs}, timeout=15)
+        lambda evs: len(evs) >= total and disconnect_id in {e["request_id"] for e in evs}
+        and any(e["alias"] == "timeout" for e in evs), timeout=15)
     time.sleep(0.5)
     events = gw.requests_tail(1000)
     counts = Counter(e["request_id"] for e in events)
@@ -83,6 +90,11 @@ def test_every_request_is_audited_exactly_once(gateway, fake):
         assert event["provider_model"] == "gpt-fake"
     assert by_id[stream_id]["stream"] is True
     assert by_id[disconnect_id]["alias"] == "mock"
+    # Audited as a client that left before its answer, with the tokens its answer cost.
+    [gave_up] = [e for e in events if e["alias"] == "timeout"]
+    assert (gave_up["http_status"], gave_up["outcome"], gave_up["error_code"]) == (
+        499, "client_disconnect", "client_closed_request")
+    assert (gave_up["prompt_tokens"], gave_up["completion_tokens"]) == (3, 5)
 
 
 def read_stream(url: str, key: str, results: list, index: int, started: threading.Event) -> None:

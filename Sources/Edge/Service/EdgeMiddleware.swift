@@ -167,7 +167,7 @@ public struct EdgeMiddleware: RouterMiddleware {
             response = gatewayError.response
         }
         addHeaders(to: &response.headers, requestID: context.requestID, decision: decision, request: request.headers)
-        return finishAudit(response, audit: audit, disconnected: disconnected)
+        return finishAudit(response, audit: audit, disconnected: disconnected, presence: context.presence)
     }
 
     /// A `/v1` response's own headers: the request id, the rate-limit headers, CORS.
@@ -255,9 +255,17 @@ public struct EdgeMiddleware: RouterMiddleware {
         return decision.allowed ? .some(decision) : .none
     }
 
-    /// Ends a request's audit event with `status` and emits it (with its metrics).
-    public func emit(_ audit: AuditRecorder, status: Int, disconnected: Bool = false) {
-        if let event = audit.finish(httpStatus: status, clientDisconnected: disconnected) {
+    /// Ends a request's audit event with `status` and emits it (with its metrics). `clientLeft`: the client stopped
+    /// sending before its answer (`ClientPresence`), which is audited as a client that leaves mid-body is: 499
+    /// `client_closed_request`, outcome `client_disconnect` (the status it would have had is not what it got).
+    public func emit(_ audit: AuditRecorder, status: Int, disconnected: Bool = false, clientLeft: Bool = false) {
+        var status = status
+        if clientLeft && !disconnected {
+            let left = GatewayError.clientClosedRequest()
+            audit.update { if $0.errorCode == nil { $0.errorCode = left.code } }
+            status = left.status
+        }
+        if let event = audit.finish(httpStatus: status, clientDisconnected: disconnected || clientLeft) {
             sink.emit(event)
             metrics.record(event)
         }
@@ -269,14 +277,17 @@ public struct EdgeMiddleware: RouterMiddleware {
     /// Emit the audit event. A complete (buffered) body is handed to the server in one write, so its event is
     /// emitted now (emitting is an in-memory append; the durable publish happens later, off the response path),
     /// which keeps the server's single-write fast path; `disconnected` when the client left before its request
-    /// was read. A streamed body is wrapped: its event is emitted after
-    /// the last byte was written, or when a write fails because the client went away.
-    func finishAudit(_ response: Response, audit: AuditRecorder, disconnected: Bool = false) -> Response {
+    /// was read, and as a client that left when it stopped sending before its answer (`presence`). A streamed
+    /// body is wrapped: its event is emitted after the last byte was written, or when a write fails because the
+    /// client went away.
+    func finishAudit(
+        _ response: Response, audit: AuditRecorder, disconnected: Bool = false, presence: ClientPresence? = nil
+    ) -> Response {
         let status = Int(response.status.code)
         @Sendable func emit(disconnected: Bool) { self.emit(audit, status: status, disconnected: disconnected) }
         let body = response.body
         if body.contentLength != nil {
-            emit(disconnected: disconnected)
+            self.emit(audit, status: status, disconnected: disconnected, clientLeft: presence?.hasLeft == true)
             return response
         }
         var response = response

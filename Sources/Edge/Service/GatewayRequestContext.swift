@@ -16,9 +16,12 @@ public struct GatewayRequestContext: RequestContext {
     public internal(set) var audit: AuditRecorder
     /// Set when the event-loop fast path admitted this request and handed it on (`EdgeHandoffs`).
     public internal(set) var handoff: EdgeHandoff?
+    /// Whether the client is still there (nil where the connection has no `ClientPresence` handler).
+    public internal(set) var presence: ClientPresence?
 
     public init(source: ApplicationRequestContextSource) {
         self.init(source: source, requestID: RandomID.requestID())
+        self.presence = ClientPresence.of(source.channel)
     }
 
     /// A context for a request that did not come through Hummingbird's server (AWS mode: an API Gateway event),

@@ -201,7 +201,9 @@ public final class GatewayProcess: Sendable {
         let fastPath = self.fastPath
         return Application(
             router: buildRouter(),
-            server: .http1(configuration: .init(additionalChannelHandlers: fastPath.map { [$0.handler()] } ?? [])),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: (fastPath.map { [$0.handler()] } ?? []) + [ClientPresence.handler()])),
             configuration: .init(
                 address: .hostname(config.listen.host, port: config.listen.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

@@ -52,6 +52,8 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The request in progress is counted in flight by the gate.
     var counted = false
     var quiesceHeld: ChannelShouldQuiesceEvent?
+    /// The client stopped sending (closed its connection or its side of it): an answer now reaches no one.
+    var clientStopped = false
 
     init(_ path: FastChatPath) { self.path = path }
 
@@ -220,7 +222,7 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
             dispatcher.succeeded(chat.candidate, chat.endpoint, admitted.audit, stopwatch)
             let bytes = RouterService.answer(result, endpoint: chat.endpoint, alias: chat.alias, audit: admitted.audit)
             respond(bytes, admitted, context: context)
-            path.edge.emit(admitted.audit, status: 200)
+            path.edge.emit(admitted.audit, status: 200, clientLeft: clientStopped || !context.channel.isActive)
             path.count(answered: true)
             finished(context: context)
             return
@@ -252,7 +254,7 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func handOff(_ admitted: Admitted, plan: DispatchPlan, context: ChannelHandlerContext) {
         guard context.channel.isActive else {
             // The server no longer reads this connection: the client went away before its answer.
-            path.edge.emit(admitted.audit, status: 499, disconnected: true)
+            path.edge.emit(admitted.audit, status: 200, clientLeft: true)
             finished(context: context)
             return
         }
@@ -291,6 +293,7 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        clientStopped = true
         giveUp(context: context)
         context.fireChannelInactive()
     }
@@ -338,7 +341,10 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
             quiesceHeld = event
             return
         }
-        if case ChannelEvent.inputClosed? = event as? ChannelEvent { giveUp(context: context) }
+        if case ChannelEvent.inputClosed? = event as? ChannelEvent {
+            clientStopped = true
+            giveUp(context: context)
+        }
         context.fireUserInboundEventTriggered(event)
     }
 

@@ -1,0 +1,51 @@
+import NIOCore
+import Synchronization
+
+/// Whether the client of a connection has stopped sending: it closed the connection, or shut down its side of it.
+/// An HTTP client that does either before its answer has left (half-closing and then waiting is allowed by HTTP but
+/// not done by clients in practice), so a response written after that is audited as a client that left
+/// (`EdgeMiddleware.emit`), not as the 200 no one received. Kept by a channel handler on each connection
+/// (`ClientPresence.handler()`, which the HTTP server adds); a request finds its connection's by its channel.
+public final class ClientPresence: Sendable {
+    let stopped = Atomic<Bool>(false)
+
+    /// Whether the client has stopped sending.
+    public var hasLeft: Bool { stopped.load(ordering: .relaxed) }
+
+    /// The presence of the client of `channel`, if the channel has a presence handler.
+    public static func of(_ channel: any Channel) -> ClientPresence? {
+        live.withLock { $0[ObjectIdentifier(channel)] }
+    }
+
+    /// A new handler for one connection, to be placed after the HTTP codec.
+    public static func handler() -> any RemovableChannelHandler { ClientPresenceHandler() }
+
+    /// The presence of every open connection that has a handler.
+    static let live = Mutex<[ObjectIdentifier: ClientPresence]>([:])
+}
+
+/// Keeps one connection's `ClientPresence`, registered while the handler is in the pipeline.
+final class ClientPresenceHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = Any
+
+    let presence = ClientPresence()
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let presence = presence
+        ClientPresence.live.withLock { $0[ObjectIdentifier(context.channel)] = presence }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        ClientPresence.live.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(context.channel)) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        presence.stopped.store(true, ordering: .relaxed)
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed? = event as? ChannelEvent { presence.stopped.store(true, ordering: .relaxed) }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
