@@ -15,8 +15,10 @@ import ServiceLifecycle
 /// Start-up steps every gateway process shares (embedded `switchboard serve` and each self-hosted service).
 public enum ProcessBootstrap {
     /// Logging (JSON lines or text, at the configured level, to standard error) and metrics (the Prometheus
-    /// registry `/metrics` serves), after sizing NIO's event loops (`eventLoops`). Call once per process, first.
+    /// registry `/metrics` serves), after sizing NIO's event loops (`eventLoops`) and raising the open-file limit
+    /// (`OpenFileLimit`). Call once per process, first.
     public static func observability(_ config: GatewayConfig, label: String) -> (Logger, PrometheusCollectorRegistry) {
+        OpenFileLimit.raise()
         if let loops = eventLoops(
             configured: config.server.eventLoops, cores: System.coreCount,
             environment: ProcessInfo.processInfo.environment)
