@@ -92,7 +92,8 @@ import Testing
             var counts: [Bool: (answered: Int, handedOff: Int)] = [:]
             for fast in [true, false] {
                 let log = MemoryRequestLog()
-                let keys = [keyRecord("sb_sk_fast", tenant: "acme", rpm: 50)]
+                // A day's limit: a minute's window can roll over between two requests of a slow run.
+                let keys = [keyRecord("sb_sk_fast", tenant: "acme", rpd: 50)]
                 let (seen, count) = try await TestGateway.run(
                     yaml: Self.yaml(upstream, fastPath: fast), ports: Self.ports(log, keys: keys)
                 ) { gw in
@@ -136,6 +137,7 @@ import Testing
     /// with the next target (not the same one again), and the request is counted once.
     @Test func aFailedFirstAttemptIsContinuedByTheRegularPath() async throws {
         try await FakeOpenAIUpstream.run { upstream in
+            try await avoidMinuteBoundary()
             let log = MemoryRequestLog()
             try await TestGateway.run(
                 yaml: Self.yaml(upstream), ports: Self.ports(log, keys: [keyRecord("sb_sk_f", rpm: 10)])

@@ -100,13 +100,14 @@ struct TestFailure: Error, CustomStringConvertible {
 }
 
 func keyRecord(
-    _ key: String, tenant: String = "t1", models: [String]? = nil, rpm: Int? = nil, expires: Date? = nil
+    _ key: String, tenant: String = "t1", models: [String]? = nil, rpm: Int? = nil, rpd: Int? = nil,
+    expires: Date? = nil
 )
     -> APIKeyRecord
 {
     APIKeyRecord(
         hash: APIKey.hash(key), tenant: tenant, label: "label-\(tenant)", createdAt: Date(), expiresAt: expires,
-        models: models, rpm: rpm)
+        models: models, rpm: rpm, rpd: rpd)
 }
 
 let mockYAML = """
