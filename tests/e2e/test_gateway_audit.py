@@ -13,7 +13,7 @@ import openai
 import pytest
 from openai import OpenAI
 
-from conftest import gateway_config
+from conftest import avoid_minute_boundary, gateway_config
 
 HELLO = [{"role": "user", "content": "hello big world"}]
 
@@ -50,6 +50,7 @@ def test_every_request_is_audited_exactly_once(gateway, fake):
     expect_error("sk-wrong", "chat", 401, openai.AuthenticationError)
     expect_error(mock_only, "chat", 403, openai.PermissionDeniedError)
     expect_error(key, "missing-alias", 404, openai.NotFoundError)
+    avoid_minute_boundary()  # both calls of the rpm=1 key in one quota window
     OpenAI(base_url=gw.base_url, api_key=one_rpm, max_retries=0).chat.completions.create(model="chat", messages=HELLO)
     expect_error(one_rpm, "chat", 429, openai.RateLimitError)
 
