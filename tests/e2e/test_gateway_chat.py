@@ -145,6 +145,32 @@ def test_the_upstream_gets_the_clients_bytes_with_only_the_model_replaced(gw, ke
     assert upstream["raw_body"].encode() == expected
 
 
+def test_a_client_that_expects_100_continue_is_asked_for_its_body_at_once(gw, key, fake):
+    """curl sends `Expect: 100-continue` with every body over 1 MiB and waits a second for the answer before it
+    sends the body anyway; the gateway answers at once, and the upstream gets the body unchanged."""
+    import socket
+
+    content = "x" * (1 << 20)
+    body = json.dumps({"model": "chat", "messages": [{"role": "user", "content": content}]}).encode()
+    head = (f"POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer {key}\r\n"
+            f"content-type: application/json\r\ncontent-length: {len(body)}\r\nexpect: 100-continue\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", gw.port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        sock.settimeout(0.5)  # well under curl's one second
+        assert sock.recv(64) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.settimeout(10)
+        sock.sendall(body)
+        reply = b""
+        while not reply.endswith(b"}"):  # the JSON answer ends the response
+            chunk = sock.recv(65536)
+            assert chunk, reply
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert json.loads(reply.split(b"\r\n\r\n", 1)[1])["model"] == "chat"
+    [upstream] = chat_posts(fake)
+    assert json.loads(upstream["raw_body"])["messages"][0]["content"] == content
+
+
 def test_a_stream_gets_the_clients_bytes_with_usage_asked_for(gw, key, fake):
     members = RAW_MEMBERS + [(b'"stream"', b"true"), (b'"stream_options"', b'{"include_usage": false}')]
     response = raw_chat(gw, key, members)

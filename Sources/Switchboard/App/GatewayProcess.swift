@@ -203,7 +203,8 @@ public final class GatewayProcess: Sendable {
             router: buildRouter(),
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: (fastPath.map { [$0.handler()] } ?? []) + [ClientPresence.handler()])),
+                    additionalChannelHandlers: [ExpectContinueHandler.handler()]
+                        + (fastPath.map { [$0.handler()] } ?? []) + [ClientPresence.handler()])),
             configuration: .init(
                 address: .hostname(config.listen.host, port: config.listen.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
