@@ -2,6 +2,7 @@ import Foundation
 import GatewayBackends
 import GatewayCore
 import GatewayRouter
+import HTTPTypes
 import SwitchboardApp
 import TestSupport
 import Testing
@@ -43,10 +44,11 @@ import Testing
     }
 
     /// Behind a request whose answer is still awaited, the `100 Continue` follows that answer, never precedes it.
-    @Test func behindAPipelinedRequestItFollowsThatRequestsAnswer() async throws {
+    @Test(arguments: [true, false])
+    func behindAPipelinedRequestItFollowsThatRequestsAnswer(fastPath: Bool) async throws {
         try await FakeOpenAIUpstream.run { upstream in
             try await TestGateway.run(
-                yaml: FastPathTests.yaml(upstream),
+                yaml: FastPathTests.yaml(upstream, fastPath: fastPath),
                 ports: FastPathTests.ports(MemoryRequestLog(), keys: [keyRecord("sb_sk_p")])
             ) { gw in
                 let client = try await FastPathTests.rawClient(gw, key: "sb_sk_p")
@@ -66,12 +68,49 @@ import Testing
         }
     }
 
+    /// The state machine: at once on an idle connection; behind an earlier response, after it ends, once.
+    @Test func theContinueIsTimedAgainstEarlierResponses() {
+        func head(_ expect: String?) -> HTTPRequest {
+            var head = HTTPRequest(method: .post, scheme: nil, authority: "x", path: "/v1/chat/completions")
+            if let expect { head.headerFields[.expect] = expect }
+            return head
+        }
+        var idle = ContinueExpectation()
+        var first = head("100-continue")
+        let now = idle.requestHead(&first)
+        #expect(now)
+        #expect(first.headerFields[.expect] == nil)
+        idle.responseHead()
+        let again = idle.responseEnded()
+        #expect(!again)
+
+        var pipelined = ContinueExpectation()
+        var plain = head(nil)
+        var waiting = head("100-continue")
+        let forPlain = pipelined.requestHead(&plain)
+        let forWaiting = pipelined.requestHead(&waiting)
+        #expect(!forPlain && !forWaiting)
+        #expect(waiting.headerFields[.expect] == nil)
+        pipelined.responseHead()  // the first request's answer
+        let afterFirst = pipelined.responseEnded()
+        #expect(afterFirst)  // now the waiting one's turn
+        pipelined.responseHead()
+        let afterSecond = pipelined.responseEnded()
+        #expect(!afterSecond)
+
+        var unrelated = ContinueExpectation()
+        var other = head("something-else")
+        let forOther = unrelated.requestHead(&other)
+        #expect(!forOther)
+        #expect(other.headerFields[.expect] == "something-else")
+    }
+
     /// Another expectation is left to the server, untouched.
     @Test func onlyTheContinueExpectationIsAnswered() {
-        #expect(ExpectContinueHandler.expectsContinue("100-continue"))
-        #expect(ExpectContinueHandler.expectsContinue("100-CONTINUE"))
-        #expect(!ExpectContinueHandler.expectsContinue("100-continued"))
-        #expect(!ExpectContinueHandler.expectsContinue("1OO-continue"))
-        #expect(!ExpectContinueHandler.expectsContinue(nil))
+        #expect(ContinueExpectation.expectsContinue("100-continue"))
+        #expect(ContinueExpectation.expectsContinue("100-CONTINUE"))
+        #expect(!ContinueExpectation.expectsContinue("100-continued"))
+        #expect(!ContinueExpectation.expectsContinue("1OO-continue"))
+        #expect(!ContinueExpectation.expectsContinue(nil))
     }
 }

@@ -203,8 +203,9 @@ public final class GatewayProcess: Sendable {
             router: buildRouter(),
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [ExpectContinueHandler.handler()]
-                        + (fastPath.map { [$0.handler()] } ?? []) + [ClientPresence.handler()])),
+                    // The fast path's handler answers `Expect: 100-continue` itself (`ContinueExpectation`).
+                    additionalChannelHandlers: [fastPath?.handler() ?? ExpectContinueHandler.handler()]
+                        + [ClientPresence.handler()])),
             configuration: .init(
                 address: .hostname(config.listen.host, port: config.listen.port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

@@ -54,11 +54,19 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var quiesceHeld: ChannelShouldQuiesceEvent?
     /// The client stopped sending (closed its connection or its side of it): an answer now reaches no one.
     var clientStopped = false
+    /// `Expect: 100-continue` on this connection, answered here since this handler reads every part anyway.
+    var expectation = ContinueExpectation()
 
     init(_ path: FastChatPath) { self.path = path }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
+        var part = unwrapInboundIn(data)
+        if case .head(var head) = part {
+            if expectation.requestHead(&head) {
+                context.writeAndFlush(wrapOutboundOut(.head(ContinueExpectation.response)), promise: nil)
+            }
+            part = .head(head)
+        }
         if case .answering = state {
             waiting.append(part)
         } else {
@@ -144,9 +152,10 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// The endpoint of a head the fast path may take: a POST to exactly `/v1/chat/completions` or `/v1/completions`,
-    /// a body within the limit, no `expect`, no `connection: close`.
+    /// a body within the limit, no `expect` (`100-continue` was answered and removed on reading), no
+    /// `connection: close`.
     func candidate(_ head: HTTPRequest) -> ProviderEndpoint? {
-        guard head.method == .post, head.headerFields[.expect] == nil,
+        guard head.method == .post, !head.headerFields.contains(.expect),
             head.headerFields[.connection]?.lowercased() != "close",
             head.headerFields[.contentLength].flatMap({ Int($0) }).map({ $0 <= path.router.limits.maxBytes }) ?? true
         else { return nil }
@@ -245,9 +254,14 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
             to: &fields, requestID: admitted.requestID, decision: admitted.decision,
             request: admitted.head.headerFields)
         fields[.date] = path.date.now
+        expectation.responseHead()
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(ByteBuffer(bytes: bytes))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        if expectation.responseEnded() {
+            context.write(wrapOutboundOut(.head(ContinueExpectation.response)), promise: nil)
+        }
+        context.flush()
     }
 
     /// Gives a request the fast path took to the server, which continues `plan` for it.
@@ -331,8 +345,19 @@ final class FastChatHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { serverRequests = max(0, serverRequests - 1) }
-        context.write(data, promise: promise)
+        switch unwrapOutboundIn(data) {
+        case .head:
+            expectation.responseHead()
+            context.write(data, promise: promise)
+        case .end:
+            serverRequests = max(0, serverRequests - 1)
+            context.write(data, promise: promise)
+            if expectation.responseEnded() {
+                context.write(wrapOutboundOut(.head(ContinueExpectation.response)), promise: nil)
+            }
+        case .body:
+            context.write(data, promise: promise)
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
