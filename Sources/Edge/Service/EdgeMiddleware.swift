@@ -116,7 +116,7 @@ public struct EdgeMiddleware: RouterMiddleware {
         }
         var decision: QuotaDecision?
         var response: Response
-        var disconnected = false
+        var clientLeft = false
         do {
             if let rejection { throw rejection }
             let identity: Identity
@@ -163,11 +163,11 @@ public struct EdgeMiddleware: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["error": "\(error)"])
             }
             audit.update { if $0.errorCode == nil { $0.errorCode = gatewayError.code ?? gatewayError.type } }
-            disconnected = gatewayError == .clientClosedRequest()
+            clientLeft = gatewayError == .clientClosedRequest()
             response = gatewayError.response
         }
         addHeaders(to: &response.headers, requestID: context.requestID, decision: decision, request: request.headers)
-        return finishAudit(response, audit: audit, disconnected: disconnected, presence: context.presence)
+        return finishAudit(response, audit: audit, clientLeft: clientLeft || context.presence?.hasLeft == true)
     }
 
     /// A `/v1` response's own headers: the request id, the rate-limit headers, CORS.
@@ -276,18 +276,15 @@ public struct EdgeMiddleware: RouterMiddleware {
 
     /// Emit the audit event. A complete (buffered) body is handed to the server in one write, so its event is
     /// emitted now (emitting is an in-memory append; the durable publish happens later, off the response path),
-    /// which keeps the server's single-write fast path; `disconnected` when the client left before its request
-    /// was read, and as a client that left when it stopped sending before its answer (`presence`). A streamed
-    /// body is wrapped: its event is emitted after the last byte was written, or when a write fails because the
-    /// client went away.
-    func finishAudit(
-        _ response: Response, audit: AuditRecorder, disconnected: Bool = false, presence: ClientPresence? = nil
-    ) -> Response {
+    /// which keeps the server's single-write fast path; `clientLeft` when the client left before its answer (before
+    /// its body ended, or it stopped sending since: `ClientPresence`). A streamed body is wrapped: its event is
+    /// emitted after the last byte was written, or when a write fails because the client went away.
+    func finishAudit(_ response: Response, audit: AuditRecorder, clientLeft: Bool = false) -> Response {
         let status = Int(response.status.code)
         @Sendable func emit(disconnected: Bool) { self.emit(audit, status: status, disconnected: disconnected) }
         let body = response.body
         if body.contentLength != nil {
-            self.emit(audit, status: status, disconnected: disconnected, clientLeft: presence?.hasLeft == true)
+            self.emit(audit, status: status, clientLeft: clientLeft)
             return response
         }
         var response = response
