@@ -48,6 +48,23 @@ struct KafkaQueueTests {
         await stop()
     }
 
+    /// A consumer that subscribed before its topic existed (a fresh cluster that creates topics on first use:
+    /// the consumer's queue may not create them, another process's first publish does) consumes it once a
+    /// metadata refresh shows the topic, within about 10 s, not librdkafka's default 5 minutes.
+    @Test func aTopicCreatedAfterTheConsumerSubscribedIsConsumed() async throws {
+        let settings = KafkaTestBroker.settings()
+        var consumerSettings = settings
+        consumerSettings.properties["allow.auto.create.topics"] = "false"
+        let (consumer, stopConsumer) = try KafkaTestBroker.running(consumerSettings)
+        async let received = consumer.receive(topic: .audit, max: 10, wait: .seconds(45))
+        try await Task.sleep(for: .seconds(3))  // joins its group and finds no topic
+        let (publisher, stopPublisher) = try KafkaTestBroker.running(settings)
+        try await publisher.publish([[7]], topic: .audit)
+        #expect(try await received.map(\.number) == [7])
+        await stopPublisher()
+        await stopConsumer()
+    }
+
     @Test func commitsStopAtTheFirstUnacknowledgedMessage() async throws {
         // The sticky partitioner keeps a partition for a while: most messages share one.
         let settings = KafkaTestBroker.settings(["sticky.partitioning.linger.ms": "60000"])

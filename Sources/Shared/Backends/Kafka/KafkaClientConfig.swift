@@ -32,8 +32,11 @@ struct KafkaClientConfig {
             ]
         }
         // Defaults the user may override: a recognisable client id in broker logs and quotas, and no log line
-        // each time a broker closes an idle connection.
-        let defaults = [("client.id", "switchboard-\(roleName)"), ("log.connection.close", "false")]
+        // each time a broker closes an idle connection. A consumer refreshes metadata every 10 s instead of
+        // librdkafka's 5 minutes: a subscribed topic that does not exist yet (created by the first publish, when
+        // the cluster creates topics) or gains partitions is only noticed at a refresh.
+        var defaults = [("client.id", "switchboard-\(roleName)"), ("log.connection.close", "false")]
+        if case .consumer = role { defaults.append(("topic.metadata.refresh.interval.ms", "10000")) }
         properties = defaults + settings.properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } + enforced
     }
 

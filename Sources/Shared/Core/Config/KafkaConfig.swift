@@ -7,7 +7,9 @@ import GatewaySchema
 /// `password`, `secret` or `key` is a secret: `description` shows it redacted.
 ///
 /// Defaults the properties may override: `client.id` (`switchboard-producer`, `switchboard-audit-consumer`,
-/// `switchboard-audit-lag`, …) and `log.connection.close=false`; otherwise librdkafka's own defaults, notably
+/// `switchboard-audit-lag`, …), `log.connection.close=false`, and for consumers
+/// `topic.metadata.refresh.interval.ms=10000` (a topic created after a consumer subscribed, by the first publish,
+/// is consumed within 10 s instead of librdkafka's 5 minutes); otherwise librdkafka's own defaults, notably
 /// `session.timeout.ms` 45000 (tests use 6000) and `message.timeout.ms` 300000 (how long `publish` may wait for
 /// an unreachable cluster before it throws). The queue sets `reservedProperties` itself (a file that sets one
 /// is rejected): `bootstrap.servers`, `group.id`, `enable.auto.commit=false`, `enable.auto.offset.store=false`,
