@@ -21,29 +21,45 @@ import Testing
           mock: { targets: [{ provider: mock, model: mock-1 }] }
         """
 
+    /// The mock, and a model that answers after 400 ms (`FakeOpenAIUpstream`'s `slow-400`).
+    static func yaml(slow upstream: FakeOpenAIUpstream) -> String {
+        """
+        limits: { rpm: 100000, rpd: 1000000 }
+        providers:
+          mock: { stream_delay_ms: 60 }
+          openai_compatible:
+            fake: { base_url: "\(upstream.baseURL)", api_key: up-key }
+        routes:
+          mock: { targets: [{ provider: mock, model: mock-1 }] }
+          slow: { targets: [{ provider: "openai_compatible:fake", model: slow-400 }] }
+        """
+    }
+
     func ports(_ log: MemoryRequestLog) -> GatewayPorts {
         GatewayPorts(
-            keys: MemoryAPIKeyStore([keyRecord("sb_sk_a", tenant: "acme", models: ["mock"])]),
+            keys: MemoryAPIKeyStore([
+                keyRecord("sb_sk_a", tenant: "acme", models: ["mock"]), keyRecord("sb_sk_s", tenant: "slowpoke"),
+            ]),
             quotas: MemoryQuotaStore(), routes: MemoryRouteStore(), queue: MemoryQueue(), requestLog: log,
             responses: MemoryResponseStore(), vectors: MemoryVectorStore(), ragJobs: MemoryRAGJobStore())
     }
 
     /// Runs audit, router and edge (started in that order, stopped in reverse, so every event reaches the log).
     func withTopology<T: Sendable>(
-        _ log: MemoryRequestLog, routerURL: String? = nil,
+        _ log: MemoryRequestLog, routerURL: String? = nil, yaml: String = Self.yaml,
         _ body: @Sendable (_ edge: TestGateway, _ router: TestGateway) async throws -> T
     ) async throws -> T {
         let ports = ports(log)
         let signer = self.signer
-        return try await TestGateway.run(yaml: Self.yaml, ports: ports, role: .service(.audit, signer: signer)) {
+        return try await TestGateway.run(yaml: yaml, ports: ports, role: .service(.audit, signer: signer)) {
             audit in
-            try await TestGateway.run(yaml: Self.yaml, ports: ports, role: .service(.router, signer: signer)) {
+            try await TestGateway.run(yaml: yaml, ports: ports, role: .service(.router, signer: signer)) {
                 router in
                 let services: [InternalService: String] = [
                     .router: routerURL ?? router.baseURL, .audit: audit.baseURL,
                 ]
                 return try await TestGateway.run(
-                    yaml: Self.yaml, ports: ports, role: .edge(services: services, signer: signer)
+                    yaml: yaml, ports: ports, role: .edge(services: services, signer: signer)
                 ) { edge in try await body(edge, router) }
             }
         }
@@ -80,6 +96,27 @@ import Testing
         #expect(streamed.keyLabel == "label-acme")
         #expect(streamed.completionTokens == 10)
         #expect(streamed.provider == "mock")
+    }
+
+    /// A client that leaves while the edge awaits its buffered answer: the edge abandons the call, the router sees
+    /// its client leave and audits its answer as a client that left (499, with the usage it cost), once, as
+    /// embedded mode does; not as the 200 no one received.
+    @Test func aClientLeavingDuringABufferedAnswerIsAuditedOnceAsADisconnect() async throws {
+        try await FakeOpenAIUpstream.run { upstream in
+            let log = MemoryRequestLog()
+            try await withTopology(log, yaml: Self.yaml(slow: upstream)) { edge, _ in
+                let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
+                try await client.send(FastPathTests.rawChat(key: "sb_sk_s", model: "slow"))
+                try await Task.sleep(for: .milliseconds(150))
+                await client.close()
+                try await Task.sleep(for: .milliseconds(700))
+            }
+            let events = try await log.recent(limit: 10, tenant: nil).map {
+                "\($0.tenant ?? "-") \($0.httpStatus) \($0.outcome) \($0.errorCode ?? "-") \($0.completionTokens ?? 0)"
+            }
+            // With the tokens the upstream counted (the fake answers 3): they were spent.
+            #expect(events == ["slowpoke 499 clientDisconnect client_closed_request 3"])
+        }
     }
 
     @Test func aStreamIsRelayedEventByEventNotBuffered() async throws {

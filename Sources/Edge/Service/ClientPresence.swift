@@ -7,10 +7,42 @@ import Synchronization
 /// (`EdgeMiddleware.emit`), not as the 200 no one received. Kept by a channel handler on each connection
 /// (`ClientPresence.handler()`, which the HTTP server adds); a request finds its connection's by its channel.
 public final class ClientPresence: Sendable {
+    struct Watchers {
+        var nextToken = 0
+        var callbacks: [Int: @Sendable () -> Void] = [:]
+    }
+
     let stopped = Atomic<Bool>(false)
+    let watchers = Mutex(Watchers())
 
     /// Whether the client has stopped sending.
     public var hasLeft: Bool { stopped.load(ordering: .relaxed) }
+
+    /// Calls `callback` once when the client stops sending (on the connection's event loop); nil, without calling
+    /// it, if it already has. Pass the token to `unwatch` once the answer no longer depends on it.
+    public func watch(_ callback: @escaping @Sendable () -> Void) -> Int? {
+        watchers.withLock { watchers -> Int? in
+            // Checked under the lock `markLeft` takes: a departure is either seen here or calls the callback.
+            guard !hasLeft else { return nil }
+            watchers.nextToken += 1
+            watchers.callbacks[watchers.nextToken] = callback
+            return watchers.nextToken
+        }
+    }
+
+    public func unwatch(_ token: Int) {
+        _ = watchers.withLock { $0.callbacks.removeValue(forKey: token) }
+    }
+
+    /// The client stopped sending: notes it (once) and calls the watchers.
+    func markLeft() {
+        let callbacks = watchers.withLock { watchers -> [@Sendable () -> Void] in
+            guard !stopped.exchange(true, ordering: .relaxed) else { return [] }
+            defer { watchers.callbacks = [:] }
+            return Array(watchers.callbacks.values)
+        }
+        for callback in callbacks { callback() }
+    }
 
     /// The presence of the client of `channel`, if the channel has a presence handler.
     public static func of(_ channel: any Channel) -> ClientPresence? {
@@ -40,12 +72,12 @@ final class ClientPresenceHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        presence.stopped.store(true, ordering: .relaxed)
+        presence.markLeft()
         context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case ChannelEvent.inputClosed? = event as? ChannelEvent { presence.stopped.store(true, ordering: .relaxed) }
+        if case ChannelEvent.inputClosed? = event as? ChannelEvent { presence.markLeft() }
         context.fireUserInboundEventTriggered(event)
     }
 }

@@ -15,6 +15,9 @@ final class ProxiedRequestBody: AsyncSequence, Sendable {
         var closed = false
         var reading = false
         var waiter: CheckedContinuation<Void, Never>?
+        /// The whole body was read (the upload reached its end).
+        var complete = false
+        var onComplete: (@Sendable () -> Void)?
     }
 
     let body: RequestBody
@@ -30,11 +33,32 @@ final class ProxiedRequestBody: AsyncSequence, Sendable {
             guard owner.beginRead() else { return nil }
             defer { owner.endRead() }
             if base == nil { base = owner.body.makeAsyncIterator() }
-            return try await base?.next()
+            let chunk = try await base?.next()
+            if chunk == nil { owner.completed() }
+            return chunk
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(owner: self, base: nil) }
+
+    /// Calls `callback` once the whole body was read (at once if it was).
+    func whenComplete(_ callback: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool in
+            if state.complete { return true }
+            state.onComplete = callback
+            return false
+        }
+        if now { callback() }
+    }
+
+    func completed() {
+        let callback = state.withLock { state -> (@Sendable () -> Void)? in
+            state.complete = true
+            defer { state.onComplete = nil }
+            return state.onComplete
+        }
+        callback?()
+    }
 
     /// Whether a read may start (not closed); marks it in flight.
     func beginRead() -> Bool {

@@ -11,7 +11,8 @@ import NIOHTTP1
 ///
 /// Request and response bodies are streamed both ways, never buffered (SSE events reach the client as the service
 /// writes them); when the client goes away the upstream request is cancelled, which the service sees as a
-/// disconnect. The caller's API key is not forwarded: the identity goes in headers signed with the shared secret
+/// disconnect: while a stream is relayed, and while a buffered answer is awaited once the whole request was sent
+/// (`ProxyDeparture`). The caller's API key is not forwarded: the identity goes in headers signed with the shared secret
 /// (`IdentitySigner`), which the services verify. A service that cannot be reached answers 503; once a service
 /// answered, its audit event is the service's (the edge hands its own off).
 public struct ReverseProxy: RouterMiddleware {
@@ -57,8 +58,11 @@ public struct ReverseProxy: RouterMiddleware {
         if let upload { upstream.body = .stream(upload, length: length.map { .known($0) } ?? .unknown) }
         let response: HTTPClientResponse
         do {
-            // Streams can last long: the client's read (idle) timeout bounds a silent service instead.
-            response = try await client.execute(upstream, timeout: .hours(24), logger: context.logger)
+            response = try await execute(upstream, upload: upload, context: context)
+        } catch is ProxyDeparture.ClientLeft {
+            await upload?.close()
+            context.audit.handOff()  // the service has the whole request and audits it as a client that left
+            throw GatewayError.clientClosedRequest()
         } catch {
             await upload?.close()
             context.logger.warning(
@@ -87,6 +91,35 @@ public struct ReverseProxy: RouterMiddleware {
                 }
                 await upload?.close()
             })
+    }
+
+    /// The call to the service, until its answer's head. A request with a body whose client leaves meanwhile is
+    /// abandoned once the whole body went to the service (`ProxyDeparture`), so that the service learns it.
+    func execute(
+        _ upstream: HTTPClientRequest, upload: ProxiedRequestBody?, context: Context
+    ) async throws
+        -> HTTPClientResponse
+    {
+        // Streams can last long: the client's read (idle) timeout bounds a silent service instead.
+        let (client, logger) = (client, context.logger)
+        guard let upload, let presence = context.presence else {
+            return try await client.execute(upstream, timeout: .hours(24), logger: logger)
+        }
+        let call = Task { try await client.execute(upstream, timeout: .hours(24), logger: logger) }
+        let departure = ProxyDeparture { call.cancel() }
+        upload.whenComplete { departure.noteRequestSent() }
+        let watch = presence.watch { departure.noteClientLeft() }
+        if watch == nil { departure.noteClientLeft() }
+        defer { if let watch { presence.unwatch(watch) } }
+        do {
+            return try await withTaskCancellationHandler {
+                try await call.value
+            } onCancel: {
+                call.cancel()
+            }
+        } catch  where departure.cancelled {
+            throw ProxyDeparture.ClientLeft()
+        }
     }
 
     /// Headers that describe one connection (RFC 9110 §7.6.1) and so are not forwarded, plus what only the edge
