@@ -22,13 +22,17 @@ public struct ReverseProxy: RouterMiddleware {
     let services: [InternalService: String]
     let signer: IdentitySigner
     let clock: any WallClock
+    /// The executor the server's tasks prefer (`LoopAffineExecutor`), for the task of a call that may be abandoned:
+    /// on it the call's work stays where the request's runs.
+    let taskExecutor: (any TaskExecutor)?
 
     /// `services`: base URL (`http://host:port`, no trailing slash) of each internal service.
     public init(
         client: HTTPClient, services: [InternalService: String], signer: IdentitySigner,
-        clock: any WallClock = SystemWallClock()
+        clock: any WallClock = SystemWallClock(), taskExecutor: (any TaskExecutor)? = nil
     ) {
         self.client = client
+        self.taskExecutor = taskExecutor
         self.services = services.mapValues { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.signer = signer
         self.clock = clock
@@ -105,7 +109,9 @@ public struct ReverseProxy: RouterMiddleware {
         guard let upload, let presence = context.presence else {
             return try await client.execute(upstream, timeout: .hours(24), logger: logger)
         }
-        let call = Task { try await client.execute(upstream, timeout: .hours(24), logger: logger) }
+        let call = Task(executorPreference: taskExecutor) {
+            try await client.execute(upstream, timeout: .hours(24), logger: logger)
+        }
         let departure = ProxyDeparture { call.cancel() }
         upload.whenComplete { departure.noteRequestSent() }
         let watch = presence.watch { departure.noteClientLeft() }

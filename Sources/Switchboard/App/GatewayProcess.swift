@@ -171,7 +171,9 @@ public final class GatewayProcess: Sendable {
                     cors: config.server.cors, sink: publisher))
         }
         if case .edge(let services, let signer) = role, let proxyClient {
-            router.add(middleware: ReverseProxy(client: proxyClient, services: services, signer: signer))
+            router.add(
+                middleware: ReverseProxy(
+                    client: proxyClient, services: services, signer: signer, taskExecutor: loopExecutor))
         }
         if role.runs(.router) { routerService.addModelRoutes(to: router) }
         if role.runs(.media) { routerService.addMediaRoutes(to: router) }
