@@ -132,24 +132,8 @@ import Testing
         #expect(!custom.streams(method: "POST", path: "/v1/chat/completions"))
     }
 
-    /// A request log that refuses one request id, as a failing row would.
-    struct RefusingLog: RequestLog {
-        let inner = MemoryRequestLog()
-        let refused: String
-
-        func insert(_ events: [AuditEvent]) async throws -> Int {
-            if events.contains(where: { $0.requestID == refused }) { throw TestFailure("refused") }
-            return try await inner.insert(events)
-        }
-        func recent(limit: Int, tenant: String?) async throws -> [AuditEvent] {
-            try await inner.recent(limit: limit, tenant: tenant)
-        }
-        func find(requestID: String) async throws -> AuditEvent? { try await inner.find(requestID: requestID) }
-        func usage(_ query: UsageQuery) async throws -> UsageData { try await inner.usage(query) }
-    }
-
     @Test func anSQSBatchReportsOnlyTheMessagesThatWereNotWritten() async throws {
-        let log = RefusingLog(refused: "req_bad")
+        let log = ObservedRequestLog(refusing: "req_bad")
         let consumer = AuditConsumer(queue: MemoryQueue(), log: log, logger: Logger(label: "test"))
         func message(_ id: String) throws -> (id: String, payload: [UInt8]) {
             let event = AuditEvent(

@@ -35,7 +35,7 @@ import Testing
         """
     }
 
-    func ports(_ log: MemoryRequestLog) -> GatewayPorts {
+    func ports(_ log: any RequestLog) -> GatewayPorts {
         GatewayPorts(
             keys: MemoryAPIKeyStore([
                 keyRecord("sb_sk_a", tenant: "acme", models: ["mock"]), keyRecord("sb_sk_s", tenant: "slowpoke"),
@@ -46,7 +46,7 @@ import Testing
 
     /// Runs audit, router and edge (started in that order, stopped in reverse, so every event reaches the log).
     func withTopology<T: Sendable>(
-        _ log: MemoryRequestLog, routerURL: String? = nil, yaml: String = Self.yaml,
+        _ log: any RequestLog, routerURL: String? = nil, yaml: String = Self.yaml,
         _ body: @Sendable (_ edge: TestGateway, _ router: TestGateway) async throws -> T
     ) async throws -> T {
         let ports = ports(log)
@@ -103,7 +103,7 @@ import Testing
     /// embedded mode does; not as the 200 no one received.
     @Test func aClientLeavingDuringABufferedAnswerIsAuditedOnceAsADisconnect() async throws {
         try await FakeOpenAIUpstream.run { upstream in
-            let log = MemoryRequestLog()
+            let log = ObservedRequestLog()
             try await withTopology(log, yaml: Self.yaml(slow: upstream)) { edge, _ in
                 let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
                 try await client.send(FastPathTests.rawChat(key: "sb_sk_s", model: "slow"))
@@ -111,12 +111,26 @@ import Testing
                 await client.close()
                 try await Task.sleep(for: .milliseconds(700))
             }
-            let events = try await log.recent(limit: 10, tenant: nil).map {
+            let events = log.everyEventGiven.map {
                 "\($0.tenant ?? "-") \($0.httpStatus) \($0.outcome) \($0.errorCode ?? "-") \($0.completionTokens ?? 0)"
             }
             // With the tokens the upstream counted (the fake answers 3): they were spent.
             #expect(events == ["slowpoke 499 clientDisconnect client_closed_request 3"])
         }
+    }
+
+    /// A client that leaves halfway through its body: one event (the router's, which got the head), 499.
+    @Test func aClientLeavingMidBodyIsAuditedOnce() async throws {
+        let log = ObservedRequestLog()
+        try await withTopology(log) { edge, _ in
+            let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
+            try await client.send(FastPathTests.rawPost(key: "sb_sk_a", #"{"model":"mock","#, length: 100))
+            try await Task.sleep(for: .milliseconds(150))
+            await client.close()
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let given = log.everyEventGiven.map { "\($0.httpStatus) \($0.outcome) \($0.errorCode ?? "-")" }
+        #expect(given == ["499 clientDisconnect client_closed_request"])
     }
 
     @Test func aStreamIsRelayedEventByEventNotBuffered() async throws {

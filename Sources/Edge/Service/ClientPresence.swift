@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 import Synchronization
 
 /// Whether the client of a connection has stopped sending: it closed the connection, or shut down its side of it.
@@ -74,6 +75,13 @@ final class ClientPresenceHandler: ChannelInboundHandler, RemovableChannelHandle
     func channelInactive(context: ChannelHandlerContext) {
         presence.markLeft()
         context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // The decoder's end-of-input with a request incomplete: the client closed mid-request. It comes before
+        // `channelInactive`, and a request's handler may see it (as its body failing) before that arrives here.
+        if let error = error as? HTTPParserError, error == .invalidEOFState { presence.markLeft() }
+        context.fireErrorCaught(error)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -15,6 +15,8 @@ final class ProxiedRequestBody: AsyncSequence, Sendable {
         var closed = false
         var reading = false
         var waiter: CheckedContinuation<Void, Never>?
+        /// The upload began reading: the service has the request's head.
+        var started = false
         /// The whole body was read (the upload reached its end).
         var complete = false
         var onComplete: (@Sendable () -> Void)?
@@ -60,10 +62,14 @@ final class ProxiedRequestBody: AsyncSequence, Sendable {
         callback?()
     }
 
+    /// Whether the upload began reading: AsyncHTTPClient asks for the body once the request's head was sent.
+    var hasStarted: Bool { state.withLock { $0.started } }
+
     /// Whether a read may start (not closed); marks it in flight.
     func beginRead() -> Bool {
         state.withLock { state in
             guard !state.closed else { return false }
+            state.started = true
             state.reading = true
             return true
         }

@@ -8,9 +8,6 @@ import Synchronization
 /// the 200 no one received. Before the whole request was sent nothing is cancelled: the service might not have
 /// it, and the event must come from exactly one process.
 final class ProxyDeparture: Sendable {
-    /// The call was cancelled because the client left: the service has the request and audits it.
-    struct ClientLeft: Error {}
-
     struct State {
         var clientLeft = false
         var requestSent = false
@@ -26,9 +23,6 @@ final class ProxyDeparture: Sendable {
     func noteClientLeft() { note { $0.clientLeft = true } }
 
     func noteRequestSent() { note { $0.requestSent = true } }
-
-    /// Whether the call was cancelled because the client left.
-    var cancelled: Bool { state.withLock { $0.cancelled } }
 
     private func note(_ change: (inout State) -> Void) {
         let cancelNow = state.withLock { state -> Bool in

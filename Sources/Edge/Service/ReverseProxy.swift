@@ -63,12 +63,15 @@ public struct ReverseProxy: RouterMiddleware {
         let response: HTTPClientResponse
         do {
             response = try await execute(upstream, upload: upload, context: context)
-        } catch is ProxyDeparture.ClientLeft {
-            await upload?.close()
-            context.audit.handOff()  // the service has the whole request and audits it as a client that left
-            throw GatewayError.clientClosedRequest()
         } catch {
             await upload?.close()
+            if context.presence?.hasLeft == true {
+                // The client left: mid-body, or while its answer was awaited (`ProxyDeparture`). Once the upload
+                // began, the service has the request's head and audits it (a body cut short, or an answer no one
+                // receives): its event is the only one.
+                if upload?.hasStarted == true { context.audit.handOff() }
+                throw GatewayError.clientClosedRequest()
+            }
             context.logger.warning(
                 "internal service unreachable", metadata: ["service": "\(service)", "error": "\(error)"])
             throw GatewayError.serviceUnavailable("The \(service) service is unavailable; retry shortly.")
@@ -117,14 +120,10 @@ public struct ReverseProxy: RouterMiddleware {
         let watch = presence.watch { departure.noteClientLeft() }
         if watch == nil { departure.noteClientLeft() }
         defer { if let watch { presence.unwatch(watch) } }
-        do {
-            return try await withTaskCancellationHandler {
-                try await call.value
-            } onCancel: {
-                call.cancel()
-            }
-        } catch  where departure.cancelled {
-            throw ProxyDeparture.ClientLeft()
+        return try await withTaskCancellationHandler {
+            try await call.value
+        } onCancel: {
+            call.cancel()
         }
     }
 
