@@ -411,7 +411,7 @@ let package = Package(
         .testTarget(
             name: "KafkaTests",
             dependencies: [
-                "GatewayKafka", "GatewayCore",
+                "GatewayKafka", "GatewayCore", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

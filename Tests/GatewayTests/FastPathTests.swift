@@ -113,7 +113,15 @@ import Testing
                         try await gw.request(
                             "/v1/completions", key: "sb_sk_fast", body: #"{"model":"chat","prompt":"hi"}"#,
                             headers: ["origin": "https://app.example"]))
-                    try await Task.sleep(for: .milliseconds(200))  // the request log is written off the path
+                    // The request log is written off the path.
+                    let logged = try await eventually(timeout: .seconds(10)) {
+                        for reply in replies
+                        where try await log.find(requestID: reply.headers["x-request-id"] ?? "") == nil {
+                            return false
+                        }
+                        return true
+                    }
+                    #expect(logged)
                     var seen: [Seen] = []
                     for reply in replies { seen.append(try await self.seen(reply, log)) }
                     return (seen, (gw.process.fastPath?.answered ?? 0, gw.process.fastPath?.handedOff ?? 0))
@@ -151,8 +159,9 @@ import Testing
                 #expect(reply.headers["x-ratelimit-remaining-requests"] == "8")
                 #expect(upstream.calls("status-503") == 1)
                 #expect(gw.process.fastPath?.handedOff == 1)
-                try await Task.sleep(for: .milliseconds(200))
-                let event = try #require(try await log.find(requestID: reply.headers["x-request-id"] ?? ""))
+                let id = reply.headers["x-request-id"] ?? ""
+                _ = try await eventually(timeout: .seconds(10)) { try await log.find(requestID: id) != nil }
+                let event = try #require(try await log.find(requestID: id))
                 #expect(event.attempts.map(\.model) == ["status-503", "ok"])
                 #expect(event.attempts.map(\.result) == ["upstream_server_error", "ok"])
                 #expect(event.providerModel == "ok")
@@ -180,8 +189,9 @@ import Testing
                     #expect(upstream.calls("status-400") == before.bad + 1)
                     #expect(upstream.calls("ok") == before.ok + 1)
                     #expect(gw.process.fastPath?.handedOff == (fast ? 1 : nil))
-                    try await Task.sleep(for: .milliseconds(200))
-                    let event = try #require(try await log.find(requestID: reply.headers["x-request-id"] ?? ""))
+                    let id = reply.headers["x-request-id"] ?? ""
+                    _ = try await eventually(timeout: .seconds(10)) { try await log.find(requestID: id) != nil }
+                    let event = try #require(try await log.find(requestID: id))
                     #expect(event.attempts.count == 1)
                     #expect(event.httpStatus == 400)
                     return reply.json
@@ -302,7 +312,9 @@ import Testing
                 let text = try await client.wait(until: { $0.contains("\r\n\r\n") })
                 await client.close()
                 #expect(text.hasPrefix("HTTP/1.1 400"))
-                try await Task.sleep(for: .milliseconds(200))
+                _ = try await eventually(timeout: .seconds(10)) {
+                    try await log.recent(limit: 10, tenant: nil).contains { $0.alias == nil }
+                }
                 let events = try await log.recent(limit: 10, tenant: nil).filter { $0.alias == nil }
                 #expect(
                     events.map { "\($0.httpStatus) \($0.outcome) \($0.errorCode ?? "-")" } == [

@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import GatewayKafka
 import Logging
+import TestSupport
 import Testing
 
 /// The Kafka broker of the tests: `SWITCHBOARD_TEST_KAFKA_BROKERS` (what `scripts/kafka start` prints); tests
@@ -112,16 +113,6 @@ func receive(
         received += try await queue.receive(topic: topic, max: count - received.count, wait: .seconds(1))
     }
     return received
-}
-
-/// Waits until `condition` holds (checking every 200 ms), up to `timeout`; returns whether it did.
-func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(200))
-    }
-    return try await condition()
 }
 
 extension QueueDelivery {
