@@ -14,15 +14,6 @@ struct GoogleAccessTokenSourceTests {
         return try GoogleAccessTokenSource(account: account, clock: clock, exchange: endpoint.exchange)
     }
 
-    /// Polls until `condition` holds (background work), failing after about two seconds.
-    func eventually(_ condition: @Sendable () async -> Bool) async throws {
-        for _ in 0..<400 {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        Issue.record("condition never became true")
-    }
-
     @Test func cachesUntilTheRefreshWindow() async throws {
         let endpoint = FakeTokenEndpoint()
         let clock = ManualClock()
@@ -44,10 +35,13 @@ struct GoogleAccessTokenSourceTests {
         clock.advance(by: 3600 - 200)
         #expect(try await source.accessToken() == "token1", "returned while the refresh is held")
         #expect(try await source.accessToken() == "token1")
-        try await eventually { endpoint.requests.count == 2 }
+        #expect(await eventually(every: .milliseconds(5)) { endpoint.requests.count == 2 })
         #expect(endpoint.completed == 1, "the refresh is still in flight")
         endpoint.release()
-        try await eventually { (try? await source.accessToken()) == "token2" }
+        #expect(
+            await eventually(every: .milliseconds(5)) {
+                (try? await source.accessToken()) == "token2"
+            })
         #expect(endpoint.requests.count == 2, "one background refresh only")
         let refreshed = try await source.token()
         #expect(refreshed.expiresAt == clock.now().addingTimeInterval(3600))
@@ -68,7 +62,7 @@ struct GoogleAccessTokenSourceTests {
         let source = try Self.source(endpoint, clock: ManualClock())
         try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<50 { group.addTask { try await source.accessToken() } }
-            try await eventually { !endpoint.requests.isEmpty }
+            #expect(await eventually(every: .milliseconds(5)) { !endpoint.requests.isEmpty })
             try await Task.sleep(for: .milliseconds(50))
             endpoint.release()
             var tokens: [String] = []
