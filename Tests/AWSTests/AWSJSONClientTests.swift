@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import GatewayAWS
 import GatewaySchema
+import TestSupport
 import Testing
 
 @Suite("AWS JSON client: retries and errors")
@@ -159,10 +160,8 @@ struct AWSJSONClientTests {
 
     @Test func anUnreachableServiceIsATransportErrorAfterTheRetries() async throws {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        // A port nothing listens on: bind a server, note its port, stop it.
-        let server = try await LocalHTTPServer.start(body: "{}")
-        let port = server.port
-        await server.stop()
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let client = AWSJSONClient(
             service: "s3vectors", region: AWSRegion("us-east-1"),
             endpoint: AWSEndpoint(baseURL: "http://127.0.0.1:\(port)"),
@@ -170,6 +169,7 @@ struct AWSJSONClientTests {
             retryPolicy: AWSRetryPolicy(maxAttempts: 2, baseDelay: 0.001, maxDelay: 0.001), timeoutSeconds: 0.5)
         await #expect(throws: AWSClientError.self) { _ = try await client.post("/GetIndex", body: [:]) }
         try await http.shutdown()
+        withExtendedLifetime(refusing) {}
     }
 
     @Test func endpointsParseBaseURLsAndRegions() {

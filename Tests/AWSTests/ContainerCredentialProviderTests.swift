@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import GatewayAWS
 import NIOCore
+import TestSupport
 import Testing
 
 @Suite("AWS container credentials endpoint")
@@ -97,9 +98,8 @@ struct ContainerCredentialProviderTests {
     }
 
     @Test func unreachableEndpointIsUnavailable() async throws {
-        let server = try await LocalHTTPServer.start(body: "{}")
-        let port = server.port
-        await server.stop()
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let provider = ContainerCredentialProvider(
             environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:\(port)/creds"], httpClient: client,
@@ -110,6 +110,7 @@ struct ContainerCredentialProviderTests {
             (error as? AWSCredentialError)?.kind == .unavailable
         }
         try await client.shutdown()
+        withExtendedLifetime(refusing) {}
     }
 
     @Test func endpointSelection() async throws {

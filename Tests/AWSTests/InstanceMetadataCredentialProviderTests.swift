@@ -159,9 +159,8 @@ struct InstanceMetadataCredentialProviderTests {
     }
 
     @Test func noServiceMeansNotConfiguredSoTheChainEndsWithAClearMessage() async throws {
-        let server = try await LocalHTTPServer.start(body: "")
-        let port = server.port
-        await server.stop()
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let chain = AWSCredentialChain.standard(
             environment: ["HOME": "/nonexistent", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(port)"],
@@ -178,6 +177,7 @@ struct InstanceMetadataCredentialProviderTests {
             #expect(error.message.contains("AWS_WEB_IDENTITY_TOKEN_FILE is not set"))
         }
         try await client.shutdown()
+        withExtendedLifetime(refusing) {}
     }
 
     @Test func theChainRefreshesInstanceCredentialsBeforeTheyExpire() async throws {
