@@ -41,6 +41,12 @@ import Testing
             + "content-type: application/json\r\ncontent-length: \(length ?? body.utf8.count)\r\n\r\n\(body)"
     }
 
+    /// The head of a chat request whose body follows chunked.
+    static func rawChunkedHead(key: String) -> String {
+        "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer \(key)\r\n"
+            + "content-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+    }
+
     static func rawChat(key: String, model: String) -> String {
         rawPost(key: key, #"{"model":"\#(model)","messages":[{"role":"user","content":"hi"}]}"#)
     }
@@ -305,10 +311,7 @@ import Testing
             try await TestGateway.run(yaml: Self.yaml(upstream), ports: Self.ports(log, keys: [keyRecord("sb_sk_c")])) {
                 gw in
                 let client = try await Self.rawClient(gw, key: "sb_sk_c")
-                try await client.send(
-                    "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer sb_sk_c\r\n"
-                        + "content-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
-                        + "5\r\n{\"mod\r\nzz\r\n")
+                try await client.send(Self.rawChunkedHead(key: "sb_sk_c") + "5\r\n{\"mod\r\nzz\r\n")
                 let text = try await client.wait(until: { $0.contains("\r\n\r\n") })
                 await client.close()
                 #expect(text.hasPrefix("HTTP/1.1 400"))

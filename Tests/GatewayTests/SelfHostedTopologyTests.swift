@@ -46,7 +46,7 @@ import Testing
 
     /// Runs audit, router and edge (started in that order, stopped in reverse, so every event reaches the log).
     func withTopology<T: Sendable>(
-        _ log: any RequestLog, routerURL: String? = nil, yaml: String = Self.yaml,
+        _ log: any RequestLog, routerURL: String? = nil, yaml: String = Self.yaml, edgeYAML: String? = nil,
         _ body: @Sendable (_ edge: TestGateway, _ router: TestGateway) async throws -> T
     ) async throws -> T {
         let ports = ports(log)
@@ -59,7 +59,7 @@ import Testing
                     .router: routerURL ?? router.baseURL, .audit: audit.baseURL,
                 ]
                 return try await TestGateway.run(
-                    yaml: yaml, ports: ports, role: .edge(services: services, signer: signer)
+                    yaml: edgeYAML ?? yaml, ports: ports, role: .edge(services: services, signer: signer)
                 ) { edge in try await body(edge, router) }
             }
         }
@@ -119,18 +119,62 @@ import Testing
         }
     }
 
-    /// A client that leaves halfway through its body: one event (the router's, which got the head), 499.
-    @Test func aClientLeavingMidBodyIsAuditedOnce() async throws {
+    /// A client that leaves halfway through its body: one event, 499. The edge's for a body within its buffer
+    /// (the router never got the request); the router's for a streamed one (it got the head, and the edge hands
+    /// its own event off).
+    @Test(arguments: [100, 5000])
+    func aClientLeavingMidBodyIsAuditedOnce(declaredLength: Int) async throws {
         let log = ObservedRequestLog()
-        try await withTopology(log) { edge, _ in
+        // The edge buffers up to 1024 bytes; the router takes 4 MiB.
+        try await withTopology(log, edgeYAML: Self.yaml + "\nserver: { max_body_bytes: 1024 }\n") { edge, _ in
             let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
-            try await client.send(FastPathTests.rawPost(key: "sb_sk_a", #"{"model":"mock","#, length: 100))
+            try await client.send(
+                FastPathTests.rawPost(key: "sb_sk_a", #"{"model":"mock","#, length: declaredLength))
             try await Task.sleep(for: .milliseconds(150))
             await client.close()
             try await Task.sleep(for: .milliseconds(500))
         }
         let given = log.everyEventGiven.map { "\($0.httpStatus) \($0.outcome) \($0.errorCode ?? "-")" }
         #expect(given == ["499 clientDisconnect client_closed_request"])
+    }
+
+    /// A chunked body with bad framing whose client stays: answered 400, one event (the edge's, as in embedded
+    /// mode: the router never got the request), not a 503 and a 499.
+    @Test func aMalformedChunkedBodyIsOneBadRequest() async throws {
+        let log = ObservedRequestLog()
+        let text = try await withTopology(log) { edge, _ in
+            let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
+            try await client.send(FastPathTests.rawChunkedHead(key: "sb_sk_a") + "5\r\n{\"mod\r\nzz\r\n")
+            let text = try await client.wait(until: { $0.contains("\r\n\r\n") })
+            try await Task.sleep(for: .milliseconds(500))
+            await client.close()
+            return text
+        }
+        #expect(text.hasPrefix("HTTP/1.1 400"))
+        let given = log.everyEventGiven.map { "\($0.httpStatus) \($0.outcome) \($0.errorCode ?? "-")" }
+        #expect(given == ["400 error malformed_body"])
+    }
+
+    /// A chunked body that ends within the edge's buffer is read whole by the edge and goes to the service with
+    /// its length: a client that sends it slowly, in parts, is served as one that sends it at once.
+    @Test func aChunkedBodySentInPartsIsServed() async throws {
+        let log = ObservedRequestLog()
+        let text = try await withTopology(log) { edge, _ in
+            let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
+            let body = #"{"model":"mock","messages":[{"role":"user","content":"hi"}]}"#
+            try await client.send(FastPathTests.rawChunkedHead(key: "sb_sk_a"))
+            for part in [body.prefix(10), body.dropFirst(10)] {
+                try await client.send(String(part.utf8.count, radix: 16) + "\r\n" + part + "\r\n")
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await client.send("0\r\n\r\n")
+            let text = try await client.wait(until: { $0.contains("\"usage\"") })
+            await client.close()
+            return text
+        }
+        #expect(text.hasPrefix("HTTP/1.1 200"))
+        let given = log.everyEventGiven.map { "\($0.httpStatus) \($0.outcome)" }
+        #expect(given == ["200 success"])
     }
 
     @Test func aStreamIsRelayedEventByEventNotBuffered() async throws {
@@ -205,15 +249,18 @@ import Testing
         #expect(events.filter { $0.tenant == "acme" && $0.httpStatus == 200 }.count == 1)
     }
 
-    /// A service may answer before it read the request body (a refusal decided on the headers) while the client
-    /// is still sending it: the edge relays the answer, and the rest of the body is read once (the upload and
+    /// A service may answer before it read a streamed request body (a refusal decided on the headers) while the
+    /// client is still sending it: the edge relays the answer, and the rest of the body is read once (the upload and
     /// Hummingbird reading it at the same time crashed the edge), so the connection's next request is served.
     @Test func aServiceAnsweringBeforeTheWholeBodyCameLeavesTheEdgeServing() async throws {
         let early = try await EarlyAnswerServer.start()
         let log = MemoryRequestLog()
-        let (first, both) = try await withTopology(log, routerURL: early.url) { edge, _ in
+        // A body over the edge's buffer (`max_body_bytes`) is streamed to the service.
+        let yaml = Self.yaml + "\nserver: { max_body_bytes: 1024 }\n"
+        let (first, both) = try await withTopology(log, routerURL: early.url, edgeYAML: yaml) { edge, _ in
             let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
-            let body = #"{"model":"mock","messages":[{"role":"user","content":"hello there"}]}"#
+            let text = String(repeating: "hello there ", count: 100)
+            let body = #"{"model":"mock","messages":[{"role":"user","content":""# + text + #""}]}"#
             try await client.send(
                 "POST /v1/chat/completions HTTP/1.1\r\nhost: edge\r\nauthorization: Bearer sb_sk_a\r\n"
                     + "content-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n\r\n"

@@ -9,9 +9,14 @@ import NIOHTTP1
 /// The edge's forwarding to the internal services (self-hosted mode): a streaming reverse proxy chosen by path
 /// (`InternalService.forPath`). Runs after `EdgeMiddleware`, so only authenticated, admitted requests reach it.
 ///
-/// Request and response bodies are streamed both ways, never buffered (SSE events reach the client as the service
-/// writes them); when the client goes away the upstream request is cancelled, which the service sees as a
-/// disconnect: while a stream is relayed, and while a buffered answer is awaited once the whole request was sent
+/// A request body of up to `bufferBytes` (`server.max_body_bytes`, the limit of every JSON endpoint) is read whole
+/// before the service is called, as nginx does by default (`proxy_request_buffering`), and sent with its length:
+/// a client that leaves mid-body, sends bad chunked framing or too much is answered (499, 400 `malformed_body`,
+/// 413) and audited by the edge alone, as in embedded mode, and never holds a service's connection. A larger body
+/// (an audio upload) is streamed; one without a declared length is read up to the largest the service accepts
+/// (`largestBodies`). Answers are streamed, never buffered (SSE events reach the client as the service writes
+/// them). When the client goes away the service's request is cancelled, which the service sees as a disconnect:
+/// while a stream is relayed, and while a buffered answer is awaited once the whole request was sent
 /// (`ProxyDeparture`). The caller's API key is not forwarded: the identity goes in headers signed with the shared secret
 /// (`IdentitySigner`), which the services verify. A service that cannot be reached answers 503; once a service
 /// answered, its audit event is the service's (the edge hands its own off).
@@ -25,14 +30,22 @@ public struct ReverseProxy: RouterMiddleware {
     /// The executor the server's tasks prefer (`LoopAffineExecutor`), for the task of a call that may be abandoned:
     /// on it the call's work stays where the request's runs.
     let taskExecutor: (any TaskExecutor)?
+    /// Request bodies up to this size are read whole before the service is called.
+    let bufferBytes: Int
+    /// The largest request body each service accepts, where more than `bufferBytes`: a body without a declared
+    /// length is buffered up to it, and a longer one refused with the service's 413.
+    let largestBodies: [InternalService: Int]
 
     /// `services`: base URL (`http://host:port`, no trailing slash) of each internal service.
     public init(
         client: HTTPClient, services: [InternalService: String], signer: IdentitySigner,
-        clock: any WallClock = SystemWallClock(), taskExecutor: (any TaskExecutor)? = nil
+        clock: any WallClock = SystemWallClock(), taskExecutor: (any TaskExecutor)? = nil,
+        bufferBytes: Int = GatewayConfig.Server().maxBodyBytes, largestBodies: [InternalService: Int] = [:]
     ) {
         self.client = client
         self.taskExecutor = taskExecutor
+        self.bufferBytes = bufferBytes
+        self.largestBodies = largestBodies
         self.services = services.mapValues { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.signer = signer
         self.clock = clock
@@ -56,10 +69,17 @@ public struct ReverseProxy: RouterMiddleware {
             upstream.headers.add(name: IdentitySigner.identityHeader, value: signed.identity)
             upstream.headers.add(name: IdentitySigner.signatureHeader, value: signed.signature)
         }
-        let length = request.headers[.contentLength].flatMap(Int64.init)
-        let upload =
-            length != nil || request.headers[.transferEncoding] != nil ? ProxiedRequestBody(request.body) : nil
-        if let upload { upstream.body = .stream(upload, length: length.map { .known($0) } ?? .unknown) }
+        var length = request.headers[.contentLength].flatMap(Int64.init)
+        var requestBody = request.body
+        if length.map({ $0 <= bufferBytes }) ?? (request.headers[.transferEncoding] != nil) {
+            // Within the buffer, or chunked: read whole, with the errors embedded mode gives (413, 400, 499).
+            let limit = length == nil ? max(bufferBytes, largestBodies[service] ?? 0) : bufferBytes
+            let bytes = try await BodyLimits(maxBytes: limit, maxDepth: 0).readBytes(request)
+            requestBody = RequestBody(buffer: bytes)
+            length = Int64(bytes.readableBytes)
+        }
+        let upload = length != nil ? ProxiedRequestBody(requestBody) : nil
+        if let upload, let length { upstream.body = .stream(upload, length: .known(length)) }
         let response: HTTPClientResponse
         do {
             response = try await execute(upstream, upload: upload, context: context)

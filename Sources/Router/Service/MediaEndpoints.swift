@@ -14,6 +14,10 @@ extension RouterService {
     static let uploadLimitBytes = 26 * 1024 * 1024
     /// The JSON upload variant carries the audio in base64 (4/3 of its size).
     static let jsonUploadLimitBytes = 35 * 1024 * 1024
+    /// The largest request body the media service accepts, with `maxBodyBytes` the JSON endpoints' limit.
+    public static func largestMediaRequestBytes(maxBodyBytes: Int) -> Int {
+        max(maxBodyBytes, uploadLimitBytes, jsonUploadLimitBytes)
+    }
     /// The most audio the JSON variant of speech buffers.
     static let speechJSONLimitBytes = 64 * 1024 * 1024
 

@@ -173,7 +173,11 @@ public final class GatewayProcess: Sendable {
         if case .edge(let services, let signer) = role, let proxyClient {
             router.add(
                 middleware: ReverseProxy(
-                    client: proxyClient, services: services, signer: signer, taskExecutor: loopExecutor))
+                    client: proxyClient, services: services, signer: signer, taskExecutor: loopExecutor,
+                    bufferBytes: config.server.maxBodyBytes,
+                    largestBodies: [
+                        .media: RouterService.largestMediaRequestBytes(maxBodyBytes: config.server.maxBodyBytes)
+                    ]))
         }
         if role.runs(.router) { routerService.addModelRoutes(to: router) }
         if role.runs(.media) { routerService.addMediaRoutes(to: router) }
