@@ -105,3 +105,41 @@ import Testing
         #expect(extensions == 1)
     }
 }
+
+/// `quota_consume` commits asynchronously (its row locks are not held across a WAL flush), and only its own
+/// transaction: the request log and everything else on the connection still commit synchronously.
+@Suite(.enabled(if: PostgresTestServer.url != nil)) struct PostgresQuotaCommitTests {
+    @Test func onlyTheQuotaStepCommitsWithoutWaitingForTheDisk() async throws {
+        let (store, teardown) = try await PostgresTestServer.startInFreshDatabase()
+        defer { Task { await teardown() } }
+        let settings = try await store.client.withConnection { connection in
+            func setting() async throws -> String {
+                var value = ""
+                for try await row in try await connection.query("SHOW synchronous_commit", logger: store.logger)
+                    .decode(String.self)
+                {
+                    value = row
+                }
+                return value
+            }
+            // The test server turns it off for all; a production server has it on.
+            try await connection.query("SET synchronous_commit = on", logger: store.logger)
+            let before = try await setting()
+            try await connection.query("BEGIN", logger: store.logger)
+            try await connection.query(
+                "SELECT quota_consume(ARRAY['tenant:t:rpm@0'], ARRAY[60::bigint], ARRAY[5::bigint], 1)",
+                logger: store.logger)
+            let during = try await setting()
+            try await connection.query("COMMIT", logger: store.logger)
+            let after = try await setting()
+            try await connection.query("RESET synchronous_commit", logger: store.logger)
+            return [before, during, after]
+        }
+        #expect(settings == ["on", "off", "on"])
+        // And the count it made is there.
+        let decision = try await PostgresQuotaStore(store: store).consume(
+            [QuotaCheck(scope: "tenant:t:rpm", limit: 5, window: .minute)], units: 0,
+            now: Date(timeIntervalSince1970: 30))
+        #expect(decision.counters.first?.used == 1)
+    }
+}

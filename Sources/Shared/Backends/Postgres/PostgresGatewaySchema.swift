@@ -93,13 +93,26 @@ enum PostgresGatewaySchema {
     /// NOTHING` waits for a concurrent creator), then locked in key order (`FOR UPDATE`, which under READ
     /// COMMITTED reads the latest committed counts), so concurrent callers over overlapping counters serialise
     /// without deadlocks, and each decides on counts no one else can change before it commits.
-    static let quotaConsume = """
-        CREATE FUNCTION quota_consume(keys text[], expires bigint[], limits bigint[], units bigint)
+    static let quotaConsume = quotaConsumeFunction(create: "CREATE FUNCTION", commit: "")
+
+    /// Migration 3: `quota_consume` commits without waiting for its WAL record to reach the disk
+    /// (`synchronous_commit` off for its transaction alone). Its row locks last until the commit, so with a
+    /// synchronous commit the requests of one tenant (or key) waited for each other's WAL flush in turn: one flush
+    /// per request, a tenant's requests per second bounded by the disk's flush latency. A crash of the database may now
+    /// lose its last fraction of a second of counting (counts a little low for the rest of their window, so a few
+    /// requests more admitted); what the counters admit and refuse while the database runs is unchanged.
+    static let quotaConsumeAsynchronousCommit = quotaConsumeFunction(
+        create: "CREATE OR REPLACE FUNCTION", commit: "PERFORM set_config('synchronous_commit', 'off', true);")
+
+    static func quotaConsumeFunction(create: String, commit: String) -> String {
+        """
+        \(create) quota_consume(keys text[], expires bigint[], limits bigint[], units bigint)
         RETURNS bigint[]
         LANGUAGE plpgsql AS $$
         DECLARE
             used bigint[];
         BEGIN
+            \(commit)
             INSERT INTO quota_counters (counter_key, count, expires_at)
             SELECT k, 0, e FROM unnest(keys, expires) AS i (k, e) ORDER BY k COLLATE "C"
             ON CONFLICT (counter_key) DO NOTHING;
@@ -119,4 +132,5 @@ enum PostgresGatewaySchema {
         END
         $$
         """
+    }
 }

@@ -14,7 +14,8 @@ import Synchronization
 /// window's end. One `consume` is one statement, the function `quota_consume` (`PostgresGatewaySchema`): it
 /// creates the missing counters, locks all of the request's counters in key order, and adds the units to all of
 /// them or, when any limit would be passed, to none; so concurrent requests over the same counters serialise on
-/// the row locks, and a refusal is counted nowhere. The decision is computed again here from the counts it
+/// the row locks, and a refusal is counted nowhere. Its transaction commits asynchronously (migration 3), so the
+/// locks are not held across a WAL flush. The decision is computed again here from the counts it
 /// returns, with `MemoryQuotaStore`'s rule (the first check whose `used + units` passes its limit refuses).
 ///
 /// Counters of ended windows are deleted at most once a minute per process, outside the requests' statements.
