@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import GatewaySchema
 import PostgresNIO
+import TestSupport
 import Testing
 
 @testable import GatewayPostgres
@@ -106,7 +107,7 @@ import Testing
     }
 }
 
-/// `quota_consume` commits asynchronously (its row locks are not held across a WAL flush), and only its own
+/// `quota_consume_batch` commits asynchronously (its row locks are not held across a WAL flush), and only its own
 /// transaction: the request log and everything else on the connection still commit synchronously.
 @Suite(.enabled(if: PostgresTestServer.url != nil)) struct PostgresQuotaCommitTests {
     @Test func onlyTheQuotaStepCommitsWithoutWaitingForTheDisk() async throws {
@@ -127,7 +128,7 @@ import Testing
             let before = try await setting()
             try await connection.query("BEGIN", logger: store.logger)
             try await connection.query(
-                "SELECT quota_consume(ARRAY['tenant:t:rpm@0'], ARRAY[60::bigint], ARRAY[5::bigint], 1)",
+                "SELECT quota_consume_batch(ARRAY['tenant:t:rpm@0'], ARRAY[60::bigint], ARRAY[5::bigint], 1, 1)",
                 logger: store.logger)
             let during = try await setting()
             try await connection.query("COMMIT", logger: store.logger)
@@ -141,5 +142,37 @@ import Testing
             [QuotaCheck(scope: "tenant:t:rpm", limit: 5, window: .minute)], units: 0,
             now: Date(timeIntervalSince1970: 30))
         #expect(decision.counters.first?.used == 1)
+    }
+}
+
+/// `quota_consume_batch` admits and counts what `QuotaBatch.admitted` computes (the rule the batch tests hold to
+/// `MemoryQuotaStore`'s one-after-another decisions).
+@Suite(.enabled(if: PostgresTestServer.url != nil)) struct PostgresQuotaBatchTests {
+    @Test func theStatementAdmitsAndCountsAsQuotaBatch() async throws {
+        let (store, teardown) = try await PostgresTestServer.startInFreshDatabase()
+        defer { Task { await teardown() } }
+        var random = SplitMix64(seed: 42)
+        for round in 0..<60 {
+            let limits = (0..<Int(random.next() % 3 + 1)).map { _ in Int(random.next() % 12) }
+            let counts = limits.map { _ in Int(random.next() % 10) }
+            let units = Int(random.next() % 4)
+            let size = Int(random.next() % 8 + 1)
+            let keys = limits.indices.map { "r\(round):c\($0)@0" }
+            let expires = keys.map { _ in 9_999_999_999 }
+            for (key, count) in zip(keys, counts) {
+                try await store.execute(
+                    "INSERT INTO quota_counters (counter_key, count, expires_at) VALUES (\(key), \(count), 9999999999)")
+            }
+            let step = PostgresQuotaStore.Step(keys: keys, expires: expires, limits: limits, units: units)
+            let (before, admitted) = try await step.run(size: size, on: store)
+            #expect(before == counts, "round \(round)")
+            #expect(
+                admitted == QuotaBatch.admitted(countsBefore: counts, limits: limits, units: units, size: size),
+                "round \(round)")
+            // Counted: units for each admitted request, on every counter.
+            let probe = PostgresQuotaStore.Step(keys: keys, expires: expires, limits: keys.map { _ in .max }, units: 0)
+            let (after, _) = try await probe.run(size: 1, on: store)
+            #expect(after == counts.map { $0 + units * admitted }, "round \(round)")
+        }
     }
 }

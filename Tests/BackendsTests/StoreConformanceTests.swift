@@ -325,17 +325,20 @@ func event(_ id: String, tenant: String = "t1", status: Int = 200) -> AuditEvent
         let tenantMinute = QuotaCheck(scope: "tenant:t:rpm", limit: 37, window: .minute)
         let tenantDay = QuotaCheck(scope: "tenant:t:rpd", limit: 10_000, window: .day)
         let keyMinute = QuotaCheck(scope: "key:k:rpm", limit: 1_000, window: .minute)
-        let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
+        let admitted = try await withThrowingTaskGroup(of: QuotaDecision.self) { group in
             for index in 0..<200 {
                 // Each process lists the checks in its own order: locking must not depend on it.
                 let checks =
                     index % 2 == 0 ? [tenantMinute, tenantDay, keyMinute] : [keyMinute, tenantMinute, tenantDay]
                 let store = stores[index % 2]
-                group.addTask { try await store.consume(checks, units: 1, now: now).allowed }
+                group.addTask { try await store.consume(checks, units: 1, now: now) }
             }
-            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
-        }
-        #expect(admitted == tenantMinute.limit)
+            return try await group.reduce(into: []) { $0.append($1) }
+        }.filter(\.allowed)
+        #expect(admitted.count == tenantMinute.limit)
+        // Each admitted request saw its own count, as if they had come one after another (batched or not).
+        let counts = admitted.compactMap { $0.counters.first { $0.check == tenantMinute }?.used }
+        #expect(counts.sorted() == Array(1...tenantMinute.limit))
         // The refused 163 counted on no counter: each one holds exactly the admitted requests.
         for check in [tenantMinute, tenantDay, keyMinute] {
             let probe = QuotaCheck(scope: check.scope, limit: 1_000_000, window: check.window)

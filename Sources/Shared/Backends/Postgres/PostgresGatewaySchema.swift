@@ -84,43 +84,16 @@ enum PostgresGatewaySchema {
         quotaConsume,
     ]
 
-    /// `quota_consume(keys, expires, limits, units)`: the counts of the counters `keys` (each created at 0, with
-    /// its window's end in `expires`, when missing) before this call, in the order given; when every
-    /// `count + units <= limit`, `units` is added to each counter (once per occurrence of its key), otherwise to
-    /// none.
-    ///
-    /// It runs as one statement, so in one transaction: the counters are created in key order (`ON CONFLICT DO
-    /// NOTHING` waits for a concurrent creator), then locked in key order (`FOR UPDATE`, which under READ
-    /// COMMITTED reads the latest committed counts), so concurrent callers over overlapping counters serialise
-    /// without deadlocks, and each decides on counts no one else can change before it commits.
-    static let quotaConsume = quotaConsumeFunction(create: "CREATE FUNCTION", commit: "")
-
-    /// Migration 3: `quota_consume` commits without waiting for its WAL record to reach the disk
-    /// (`synchronous_commit` off for its transaction alone). Its row locks last until the commit, so with a
-    /// synchronous commit the requests of one tenant (or key) waited for each other's WAL flush in turn: one flush
-    /// per request, a tenant's requests per second bounded by the disk's flush latency. A crash of the database may now
-    /// lose its last fraction of a second of counting (counts a little low for the rest of their window, so a few
-    /// requests more admitted); what the counters admit and refuse while the database runs is unchanged.
-    static let quotaConsumeAsynchronousCommit = quotaConsumeFunction(
-        create: "CREATE OR REPLACE FUNCTION", commit: "PERFORM set_config('synchronous_commit', 'off', true);")
-
-    static func quotaConsumeFunction(create: String, commit: String) -> String {
-        """
-        \(create) quota_consume(keys text[], expires bigint[], limits bigint[], units bigint)
+    /// `quota_consume(keys, expires, limits, units)` (migration 2): `quota_consume_batch` for one request, without
+    /// its asynchronous commit; no longer called (processes of an earlier version may still run beside this one).
+    static let quotaConsume = """
+        CREATE FUNCTION quota_consume(keys text[], expires bigint[], limits bigint[], units bigint)
         RETURNS bigint[]
         LANGUAGE plpgsql AS $$
         DECLARE
             used bigint[];
         BEGIN
-            \(commit)
-            INSERT INTO quota_counters (counter_key, count, expires_at)
-            SELECT k, 0, e FROM unnest(keys, expires) AS i (k, e) ORDER BY k COLLATE "C"
-            ON CONFLICT (counter_key) DO NOTHING;
-            PERFORM 1 FROM quota_counters WHERE counter_key = ANY (keys)
-            ORDER BY counter_key COLLATE "C" FOR UPDATE;
-            SELECT array_agg(COALESCE(c.count, 0) ORDER BY i.n) INTO used
-            FROM unnest(keys) WITH ORDINALITY AS i (k, n)
-            LEFT JOIN quota_counters c ON c.counter_key = i.k;
+        \(lockCounters)
             IF NOT EXISTS (
                 SELECT 1 FROM unnest(used, limits) AS u (count, lim) WHERE u.count + units > u.lim
             ) THEN
@@ -132,5 +105,61 @@ enum PostgresGatewaySchema {
         END
         $$
         """
-    }
+
+    /// `quota_consume_batch(keys, expires, limits, units, size)` (migration 3), `PostgresQuotaStore`'s one atomic
+    /// step for `size` requests of `units` each over the same counters: the counts of the counters `keys` (each
+    /// created at 0, with its window's end in `expires`, when missing) before this call, in the order given, and
+    /// last how many of the requests were admitted: the first ones, as many as every limit has room for
+    /// (`count + units * admitted <= limit`; with `units` 0, all or none). `units * admitted` is added to each
+    /// counter (once per occurrence of its key; a list with a repeated key comes alone, `size` 1).
+    ///
+    /// It runs as one statement, so in one transaction: the counters are created in key order (`ON CONFLICT DO
+    /// NOTHING` waits for a concurrent creator), then locked in key order (`FOR UPDATE`, which under READ
+    /// COMMITTED reads the latest committed counts), so concurrent callers over overlapping counters serialise
+    /// without deadlocks, and each decides on counts no one else can change before it commits.
+    ///
+    /// Its transaction alone commits with `synchronous_commit` off. The row locks last until the commit, so with a
+    /// synchronous commit the requests of one tenant (or key) waited for each other's WAL flush in turn, a
+    /// tenant's requests per second bounded by the disk's flush latency. A crash of the database may lose its last
+    /// fraction of a second of counting (counts a little low for the rest of their window, so a few requests more
+    /// admitted); what the counters admit and refuse while the database runs is unchanged.
+    static let quotaConsumeBatch = """
+        CREATE FUNCTION quota_consume_batch(keys text[], expires bigint[], limits bigint[], units bigint, size bigint)
+        RETURNS bigint[]
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            used bigint[];
+            admitted bigint;
+        BEGIN
+            PERFORM set_config('synchronous_commit', 'off', true);
+        \(lockCounters)
+            IF units <= 0 THEN
+                admitted := CASE WHEN EXISTS (
+                    SELECT 1 FROM unnest(used, limits) AS u (count, lim) WHERE u.count + units > u.lim
+                ) THEN 0 ELSE size END;
+            ELSE
+                SELECT LEAST(size, min(GREATEST(0, (u.lim - u.count) / units))) INTO admitted
+                FROM unnest(used, limits) AS u (count, lim);
+            END IF;
+            IF admitted > 0 THEN
+                UPDATE quota_counters c SET count = c.count + units * d.n * admitted
+                FROM (SELECT k, count(*) AS n FROM unnest(keys) AS k GROUP BY k) AS d
+                WHERE c.counter_key = d.k;
+            END IF;
+            RETURN used || admitted;
+        END
+        $$
+        """
+
+    /// Creates the missing counters and locks them, in key order; their counts into `used`, in the order of `keys`.
+    static let lockCounters = """
+            INSERT INTO quota_counters (counter_key, count, expires_at)
+            SELECT k, 0, e FROM unnest(keys, expires) AS i (k, e) ORDER BY k COLLATE "C"
+            ON CONFLICT (counter_key) DO NOTHING;
+            PERFORM 1 FROM quota_counters WHERE counter_key = ANY (keys)
+            ORDER BY counter_key COLLATE "C" FOR UPDATE;
+            SELECT array_agg(COALESCE(c.count, 0) ORDER BY i.n) INTO used
+            FROM unnest(keys) WITH ORDINALITY AS i (k, n)
+            LEFT JOIN quota_counters c ON c.counter_key = i.k;
+        """
 }

@@ -17,7 +17,7 @@ enum PostgresMigrations {
     static let all: [PostgresMigration] = [
         PostgresMigration(version: 1, statements: ["CREATE EXTENSION IF NOT EXISTS vector"] + PostgresRAGSchema.tables),
         PostgresMigration(version: 2, statements: PostgresGatewaySchema.tables),
-        PostgresMigration(version: 3, statements: [PostgresGatewaySchema.quotaConsumeAsynchronousCommit]),
+        PostgresMigration(version: 3, statements: [PostgresGatewaySchema.quotaConsumeBatch]),
     ]
 
     static func apply(_ migrations: [PostgresMigration], to store: PostgresStore) async throws {
