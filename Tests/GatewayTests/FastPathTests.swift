@@ -55,7 +55,7 @@ import Testing
     /// upstream connection (what the fast path needs).
     static func rawClient(_ gw: TestGateway, key: String) async throws -> RawHTTPClient {
         _ = try await gw.chat(key: key, model: "chat")
-        return try await RawHTTPClient.connect(port: Int(gw.baseURL.split(separator: ":").last!)!)
+        return try await RawHTTPClient.connect(to: gw)
     }
 
     /// What a reply and its audit event must agree on between the two paths: everything but ids and times.

@@ -48,6 +48,11 @@ final class RawHTTPClient: Sendable {
         self.received = received
     }
 
+    /// A connection to `gateway`'s listening port.
+    static func connect(to gateway: TestGateway) async throws -> RawHTTPClient {
+        try await connect(port: Int(gateway.baseURL.split(separator: ":").last!)!)
+    }
+
     static func connect(port: Int) async throws -> RawHTTPClient {
         let box = Box()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

@@ -105,7 +105,7 @@ import Testing
         try await FakeOpenAIUpstream.run { upstream in
             let log = ObservedRequestLog()
             try await withTopology(log, yaml: Self.yaml(slow: upstream)) { edge, _ in
-                let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
+                let client = try await RawHTTPClient.connect(to: edge)
                 try await client.send(FastPathTests.rawChat(key: "sb_sk_s", model: "slow"))
                 try await Task.sleep(for: .milliseconds(150))
                 await client.close()
@@ -127,7 +127,7 @@ import Testing
         let log = ObservedRequestLog()
         // The edge buffers up to 1024 bytes; the router takes 4 MiB.
         try await withTopology(log, edgeYAML: Self.yaml + "\nserver: { max_body_bytes: 1024 }\n") { edge, _ in
-            let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
+            let client = try await RawHTTPClient.connect(to: edge)
             try await client.send(
                 FastPathTests.rawPost(key: "sb_sk_a", #"{"model":"mock","#, length: declaredLength))
             try await Task.sleep(for: .milliseconds(150))
@@ -143,7 +143,7 @@ import Testing
     @Test func aMalformedChunkedBodyIsOneBadRequest() async throws {
         let log = ObservedRequestLog()
         let text = try await withTopology(log) { edge, _ in
-            let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
+            let client = try await RawHTTPClient.connect(to: edge)
             try await client.send(FastPathTests.rawChunkedHead(key: "sb_sk_a") + "5\r\n{\"mod\r\nzz\r\n")
             let text = try await client.wait(until: { $0.contains("\r\n\r\n") })
             try await Task.sleep(for: .milliseconds(500))
@@ -160,7 +160,7 @@ import Testing
     @Test func aChunkedBodySentInPartsIsServed() async throws {
         let log = ObservedRequestLog()
         let text = try await withTopology(log) { edge, _ in
-            let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
+            let client = try await RawHTTPClient.connect(to: edge)
             let body = #"{"model":"mock","messages":[{"role":"user","content":"hi"}]}"#
             try await client.send(FastPathTests.rawChunkedHead(key: "sb_sk_a"))
             for part in [body.prefix(10), body.dropFirst(10)] {
@@ -258,7 +258,7 @@ import Testing
         // A body over the edge's buffer (`max_body_bytes`) is streamed to the service.
         let yaml = Self.yaml + "\nserver: { max_body_bytes: 1024 }\n"
         let (first, both) = try await withTopology(log, routerURL: early.url, edgeYAML: yaml) { edge, _ in
-            let client = try await RawHTTPClient.connect(port: Int(edge.baseURL.split(separator: ":").last!)!)
+            let client = try await RawHTTPClient.connect(to: edge)
             let text = String(repeating: "hello there ", count: 100)
             let body = #"{"model":"mock","messages":[{"role":"user","content":""# + text + #""}]}"#
             try await client.send(
